@@ -1,0 +1,107 @@
+"""Immutable records passed between pipeline stages.
+
+Every stage consumes and produces these frozen dataclasses, so no stage can mutate what an earlier one produced
+and the data flow stays one-directional (ingest -> extract -> link -> store).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CONCEPT_TYPES: tuple[str, ...] = ("method", "dataset", "hardware", "metric", "task")
+
+
+@dataclass(frozen=True, order=True)
+class Provenance:
+    """Where one listing of a paper was read: a paper listed twice has two provenances."""
+
+    file: str
+    line: int
+    format: str
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper, possibly merged from several listings.
+
+    `key` is the identity used for deduplication and IRIs: ``arxiv:<id>`` when the arXiv id is known, otherwise
+    ``title:<normalised title>``.  `id` is the user-facing identifier (the input's own id where it has one).
+    """
+
+    key: str
+    id: str
+    title: str
+    abstract: str
+    arxiv_id: str | None = None
+    date: str | None = None  # ISO 8601 date (YYYY-MM-DD)
+    authors: tuple[str, ...] = ()
+    organization: str | None = None
+    upvotes: int | None = None
+    url: str | None = None
+    project_page: str | None = None
+    github_stars: int | None = None
+    repositories: tuple[str, ...] = ()  # canonical https://github.com/owner/repo
+    links: tuple[str, ...] = ()  # every cleaned code/project URL as written
+    keywords: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    provenance: tuple[Provenance, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record a reader could not use; `line` is None when the whole file is unusable."""
+
+    file: str
+    line: int | None
+    reason: str
+
+    def location(self) -> str:
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One span of text that denotes a concept, with the evidence behind it."""
+
+    type: str  # one of CONCEPT_TYPES
+    text: str
+    field: str  # "title" or "abstract"
+    start: int
+    end: int
+    concept: str  # canonical label of the concept it denotes
+    sentence: str
+    confidence: float
+    source: str  # "component/rule" that produced it
+    proposed: bool = False
+    count: int | None = None  # hardware: "8 GPUs" -> 8
+    vendor: str | None = None  # hardware: "NVIDIA"
+
+
+@dataclass(frozen=True)
+class Result:
+    """A stated number: metric, value and unit, with the dataset when the sentence names one."""
+
+    metric: str
+    value: str
+    sentence: str
+    unit: str | None = None
+    dataset: str | None = None
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A canonical concept: one label per concept, every variant seen kept as an alias."""
+
+    type: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything extraction found in one paper."""
+
+    paper: Paper
+    mentions: tuple[Mention, ...] = ()
+    results: tuple[Result, ...] = ()
+    concepts: tuple[Concept, ...] = field(default=())
