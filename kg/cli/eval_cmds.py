@@ -1,0 +1,9 @@
+"""`kg` commands for the evaluation area."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to `app`."""
