@@ -1,0 +1,651 @@
+"""SPARQL over the store: read-only checks, parameter binding, time limits and result formats.
+
+Everything that runs a query goes through `run_query`, so the CLI, the Python API and the benchmark share one
+set of guarantees:
+
+* queries never reach the network and never change the store: `SERVICE`, `LOAD` and every update keyword are
+  refused before execution by a tokenizer that skips strings, comments, IRIs, variables and prefixed names, so a
+  concept literal "Service" stays queryable;
+* the common prefixes of `kg.terms.PREFIXES` are pre-declared through Oxigraph's `prefixes=` option rather than
+  by prepending text, so syntax errors point at the user's own line and column, and a query's own `PREFIX` wins;
+* parameters are bound as RDF terms through Oxigraph's variable substitution, never pasted into the text, so a
+  value full of quotes and braces cannot change the query;
+* a time limit runs the query in a forked child that is killed when the limit passes: Oxigraph has no way to
+  interrupt a query, and an abandoned thread would keep burning a core.
+
+Named queries live in `kg/queries/NAME.rq`; the comment block at the top of each file declares its description,
+parameters and examples (see `NamedQuery`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+import json
+import multiprocessing
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Literal, TypeAlias
+
+import pyoxigraph as ox
+
+from kg.errors import KgError, UsageError
+from kg.paths import QUERIES_DIR
+from kg.terms import PREFIXES
+
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+ResultKind = Literal["bindings", "boolean", "graph"]
+
+XSD = PREFIXES["xsd"]
+_XSD_STRING = XSD + "string"
+
+
+class QueryTimeoutError(KgError):
+    """The query ran past its time limit and was stopped; 124 is the exit status timeout(1) uses."""
+
+    exit_code = 124
+
+
+# --------------------------------------------------------------------------------------------- read-only guard
+
+# One token per alternative; order matters: strings, IRIs and comments are consumed whole before any word is seen.
+_TOKEN = re.compile(
+    r"""
+      (?P<long_string>\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*''')
+    | (?P<string>"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*')
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<comment>\#[^\r\n]*)
+    | (?P<variable>[?$]\w+)
+    | (?P<pname>(?:[^\W\d][\w.-]*)?:(?:[\w.:%-]|\\.)*)
+    | (?P<word>[^\W\d]\w*)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+_NETWORK_KEYWORDS = frozenset({"SERVICE", "LOAD"})
+_UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of `offset` in `text`."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def check_read_only(sparql: str, source: str = "<query>") -> None:
+    """Refuse `SERVICE`, `LOAD` and SPARQL Update keywords wherever they appear as keywords.
+
+    Oxigraph would execute `SERVICE` against any URL, so this check is what keeps queries off the network. Words
+    inside strings, IRIs, comments, variables and prefixed names are not keywords and pass.
+    """
+    for token in _TOKEN.finditer(sparql):
+        if token.lastgroup != "word":
+            continue
+        word = token.group().upper()
+        if word in _NETWORK_KEYWORDS:
+            reason = "queries never reach the network"
+        elif word in _UPDATE_KEYWORDS:
+            reason = "the store is read-only here and SPARQL updates are refused"
+        else:
+            continue
+        line, column = _position(sparql, token.start())
+        raise KgError(f"{source}:{line}:{column}: {word} is not allowed: {reason}")
+
+
+# ------------------------------------------------------------------------------------------------- results
+
+
+def python_value(term: Term | None) -> Any:
+    """The Python value of an RDF term: numbers, booleans and dates for typed literals, strings otherwise."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return str(term)
+    datatype = term.datatype.value
+    if not datatype.startswith(XSD):
+        return term.value
+    converter = _LITERAL_CONVERTERS.get(datatype[len(XSD) :])
+    if converter is None:
+        return term.value
+    try:
+        return converter(term.value)
+    except (ValueError, InvalidOperation):
+        return term.value  # an ill-typed literal keeps its lexical form rather than failing the whole result
+
+
+def _boolean(lexical: str) -> bool:
+    if lexical not in ("true", "false", "1", "0"):
+        raise ValueError(lexical)
+    return lexical in ("true", "1")
+
+
+_INTEGER_TYPES = (
+    "integer int long short byte nonNegativeInteger positiveInteger negativeInteger nonPositiveInteger "
+    "unsignedLong unsignedInt unsignedShort unsignedByte"
+).split()
+_LITERAL_CONVERTERS: dict[str, Any] = {
+    **dict.fromkeys(_INTEGER_TYPES, int),
+    "decimal": Decimal,
+    "double": float,
+    "float": float,
+    "boolean": _boolean,
+    "date": dt.date.fromisoformat,
+    "dateTime": dt.datetime.fromisoformat,
+}
+
+
+def _json_term(term: Term) -> dict[str, Any]:
+    """One RDF term in the SPARQL 1.1 Query Results JSON format."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    encoded: dict[str, Any] = {"type": "literal", "value": term.value}
+    if term.language:
+        encoded["xml:lang"] = term.language
+    elif term.datatype.value != _XSD_STRING:
+        encoded["datatype"] = term.datatype.value
+    return encoded
+
+
+def _csv_value(term: Term | None) -> str:
+    """A term in SPARQL CSV: the bare IRI, the lexical form or `_:label`; an unbound variable is empty."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
+
+
+_TSV_BARE = {
+    XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
+    XSD + "boolean": re.compile(r"true|false"),
+}
+
+
+def _tsv_value(term: Term | None) -> str:
+    """A term in SPARQL TSV: Turtle syntax, with numbers and booleans abbreviated when Turtle allows it."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        bare = _TSV_BARE.get(term.datatype.value)
+        if bare is not None and bare.fullmatch(term.value):
+            return term.value
+    return str(term)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The outcome of one query: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
+
+    Terms stay pyoxigraph terms so every format is exact; `rows` converts them to Python values for notebooks.
+    """
+
+    kind: ResultKind
+    variables: tuple[str, ...] = ()
+    solutions: tuple[tuple[Term | None, ...], ...] = ()
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.triples) if self.kind == "graph" else len(self.solutions)
+
+    @property
+    def bindings(self) -> list[dict[str, Term]]:
+        """One dict per solution, variable name -> RDF term; unbound variables are absent, as in SPARQL JSON."""
+        return [
+            {name: term for name, term in zip(self.variables, row, strict=True) if term is not None}
+            for row in self.solutions
+        ]
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per solution with every variable as a key and a Python value (None when unbound)."""
+        return [
+            {name: python_value(term) for name, term in zip(self.variables, row, strict=True)}
+            for row in self.solutions
+        ]
+
+    @property
+    def graph(self) -> str | None:
+        """CONSTRUCT/DESCRIBE results as Turtle with the common prefixes; None for other query forms."""
+        if self.kind != "graph":
+            return None
+        return ox.serialize(self.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
+
+    def without(self, names: Iterable[str]) -> QueryResult:
+        """The same result with the columns `names` removed (named queries drop the echo of their inputs)."""
+        drop = set(names)
+        keep = [index for index, name in enumerate(self.variables) if name not in drop]
+        if len(keep) == len(self.variables):
+            return self
+        return replace(
+            self,
+            variables=tuple(self.variables[index] for index in keep),
+            solutions=tuple(tuple(row[index] for index in keep) for row in self.solutions),
+        )
+
+    def to_json(self) -> str:
+        """SPARQL 1.1 Query Results JSON; JSON-LD for CONSTRUCT/DESCRIBE, which have no results format."""
+        if self.kind == "graph":
+            return ox.serialize(self.triples, format=ox.RdfFormat.JSON_LD).decode("utf-8")
+        if self.kind == "boolean":
+            document: dict[str, Any] = {"head": {}, "boolean": self.boolean}
+        else:
+            document = {
+                "head": {"vars": list(self.variables)},
+                "results": {
+                    "bindings": [
+                        {name: _json_term(term) for name, term in binding.items()} for binding in self.bindings
+                    ]
+                },
+            }
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+    def to_csv(self) -> str:
+        """SPARQL 1.1 CSV (CRLF line ends, plain values); Turtle for CONSTRUCT/DESCRIBE."""
+        return self._delimited(",")
+
+    def to_tsv(self) -> str:
+        """SPARQL 1.1 TSV (`?var` header, terms in Turtle syntax); Turtle for CONSTRUCT/DESCRIBE."""
+        return self._delimited("\t")
+
+    def _delimited(self, delimiter: str) -> str:
+        if self.kind == "graph":
+            return self.graph or ""
+        if self.kind == "boolean":
+            return "true" if self.boolean else "false"
+        if delimiter == "\t":
+            lines = ["\t".join(f"?{name}" for name in self.variables)]
+            lines += ["\t".join(_tsv_value(term) for term in row) for row in self.solutions]
+            return "".join(line + "\n" for line in lines)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(self.variables)
+        writer.writerows([_csv_value(term) for term in row] for row in self.solutions)
+        return buffer.getvalue()
+
+
+# ----------------------------------------------------------------------------------------------- execution
+
+
+def to_term(value: object) -> Term:
+    """An RDF term for a Python value bound to a query variable (terms pass through unchanged).
+
+    Strings become plain literals, never IRIs: pass a `pyoxigraph.NamedNode` to bind an IRI.
+    """
+    if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "double"))
+    if isinstance(value, Decimal):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "decimal"))
+    if isinstance(value, dt.datetime):
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))
+    if isinstance(value, dt.date):
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    if isinstance(value, str):
+        return ox.Literal(value)
+    raise KgError(f"cannot bind a {type(value).__name__} to a query variable: use a string, number, date or term")
+
+
+_SYNTAX_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+_CHARACTER_CLASS = re.compile(r",?\s*\[[^\]]*\](?:\s*\|\s*\[[^\]]*\])*")
+
+
+def _syntax_message(error: SyntaxError, sparql: str, source: str) -> str:
+    """One line naming source, line and column, with Oxigraph's expectation list stripped of character classes."""
+    text = " ".join(str(error).split())
+    match = _SYNTAX_POSITION.match(text)
+    if match is None:
+        return f"{source}: SPARQL syntax error: {text}"
+    line, column, detail = int(match[1]), int(match[2]), match[3]
+    if "Prefix not found" in detail:
+        unknown = _unknown_prefix(sparql)
+        if unknown is not None:
+            prefix, (line, column) = unknown[0], _position(sparql, unknown[1])
+            return f"{source}:{line}:{column}: SPARQL syntax error: unknown prefix {prefix!r}; declare it with PREFIX"
+    detail = _CHARACTER_CLASS.sub("", detail).replace("one of ,", "one of").strip(" ,")
+    lines = sparql.splitlines() or [""]
+    near = lines[line - 1][max(column - 1, 0) :].strip()[:40] if line <= len(lines) else ""
+    where = f" (at {near!r})" if near else " (at the end of the query)"
+    return f"{source}:{line}:{column}: SPARQL syntax error: {detail}{where}"
+
+
+def _unknown_prefix(sparql: str) -> tuple[str, int] | None:
+    """The first prefixed name whose prefix is neither pre-declared nor declared by the query, with its offset."""
+    declared = set(PREFIXES)
+    previous = ""
+    for token in _TOKEN.finditer(sparql):
+        kind, text = token.lastgroup, token.group()
+        if kind in ("comment", "other") and not text.strip():
+            continue
+        if kind == "pname":
+            prefix = text.split(":", 1)[0]
+            if previous == "PREFIX":
+                declared.add(prefix)
+            elif prefix not in declared and prefix != "_":
+                return prefix + ":", token.start()
+        previous = text.upper() if kind == "word" else ""
+    return None
+
+
+def _materialise(outcome: object, limit: int | None) -> QueryResult:
+    if isinstance(outcome, ox.QueryBoolean):
+        return QueryResult(kind="boolean", boolean=bool(outcome))
+    if isinstance(outcome, ox.QueryTriples):
+        return QueryResult(kind="graph", triples=tuple(itertools.islice(outcome, limit)))
+    assert isinstance(outcome, ox.QuerySolutions)
+    variables = tuple(variable.value for variable in outcome.variables)
+    return QueryResult(
+        kind="bindings", variables=variables, solutions=tuple(tuple(s) for s in itertools.islice(outcome, limit))
+    )
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One query ready to run: everything the child process needs, inherited through fork."""
+
+    sparql: str
+    substitutions: dict[ox.Variable, Term] = field(default_factory=dict)
+    limit: int | None = None
+    source: str = "<query>"
+
+    def run(self, store: ox.Store) -> QueryResult:
+        try:
+            outcome = store.query(
+                self.sparql, prefixes=PREFIXES, substitutions=self.substitutions or None
+            )
+            return _materialise(outcome, self.limit)
+        except SyntaxError as error:
+            raise KgError(_syntax_message(error, self.sparql, self.source)) from None
+        except (OSError, RuntimeError, ValueError, TypeError) as error:
+            raise KgError(f"{self.source}: query failed: {' '.join(str(error).split())}") from None
+
+
+def _child(job: _Job, store: ox.Store, sender: Any) -> None:
+    """Body of the forked child: run the job and send back the result or the user-facing error."""
+    try:
+        sender.send(job.run(store))
+    except KgError as error:
+        sender.send(error)
+    except Exception as error:  # anything else still has to reach the parent as a message, not a hang
+        sender.send(KgError(f"{job.source}: query failed: {error}"))
+    finally:
+        sender.close()
+
+
+def _run_with_deadline(job: _Job, store: ox.Store, timeout: float) -> QueryResult:
+    """Run `job` in a forked child and kill it if no result arrives within `timeout` seconds.
+
+    Fork shares the store with the child without copying or reopening it (copy-on-write), which keeps the
+    overhead to a few milliseconds; bench/bench_query.py measures it.
+    """
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        raise KgError("--timeout needs the 'fork' start method, which this platform lacks") from None
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(job, store, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise QueryTimeoutError(f"{job.source}: query stopped after the {timeout:g} s time limit")
+        outcome = receiver.recv()
+    except EOFError:
+        child.join()
+        raise KgError(f"{job.source}: the query process ended without a result (exit code {child.exitcode})") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if isinstance(outcome, KgError):
+        raise outcome
+    assert isinstance(outcome, QueryResult)
+    return outcome
+
+
+def run_query(
+    store: ox.Store,
+    sparql: str,
+    *,
+    substitutions: Mapping[str, object] | None = None,
+    timeout: float | None = None,
+    limit: int | None = None,
+    source: str = "<query>",
+) -> QueryResult:
+    """Run a read-only SPARQL query; `substitutions` bind variables to terms (see `to_term`).
+
+    `limit` caps the rows (or triples) materialised; `timeout` (seconds) stops the query in a killed child
+    process. `source` names the query in error messages ("queries/x.rq", "<stdin>").
+    """
+    check_read_only(sparql, source)
+    if timeout is not None and not timeout > 0:
+        raise UsageError(f"the time limit must be a positive number of seconds, not {timeout}")
+    job = _Job(
+        sparql=sparql,
+        substitutions={ox.Variable(name): to_term(value) for name, value in (substitutions or {}).items()},
+        limit=limit,
+        source=source,
+    )
+    if timeout is None:
+        return job.run(store)
+    return _run_with_deadline(job, store, timeout)
+
+
+# ------------------------------------------------------------------------------------------- named queries
+
+PARAM_TYPES: tuple[str, ...] = ("literal", "integer", "iri", "limit")
+
+_PARAM_LINE = re.compile(
+    r"@param\s+(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)"
+    r"(?:\s*\{(?P<choices>[^}]*)\})?"
+    r"(?:\s*=\s*(?P<default>.*?))?"
+    r"(?:\s+--\s+(?P<doc>.*))?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter: `# @param name: type {a|b} = default -- description`.
+
+    Types: `literal` (a plain string literal), `integer`, `iri` (a full IRI or a known prefixed name), and
+    `limit`, which caps the result rows in the runner, because SPARQL's LIMIT takes no variables.
+    """
+
+    name: str
+    type: str
+    default: str | None = None
+    choices: tuple[str, ...] = ()
+    description: str = ""
+
+    def describe(self) -> str:
+        kind = self.type + (" {" + "|".join(self.choices) + "}" if self.choices else "")
+        default = "required" if self.default is None else f"default {self.default}"
+        return f"{self.name}: {kind}, {default}" + (f" -- {self.description}" if self.description else "")
+
+    def term(self, value: object, query: str) -> Term:
+        """The RDF term bound for `value`, checked against the declared type and choices."""
+        if self.type == "literal":
+            text = value.value if isinstance(value, ox.Literal) else str(value)
+            if self.choices:
+                canonical = {choice.lower(): choice for choice in self.choices}.get(text.strip().lower())
+                if canonical is None:
+                    raise UsageError(f"{query}: {self.name} must be one of {', '.join(self.choices)}, not {text!r}")
+                text = canonical
+            return ox.Literal(text)
+        if self.type == "integer":
+            return ox.Literal(str(self.integer(value, query)), datatype=ox.NamedNode(XSD + "integer"))
+        return _iri(value, f"{query}: {self.name}")
+
+    def integer(self, value: object, query: str) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                raise UsageError(f"{query}: {self.name} must be an integer, not {value!r}") from None
+        if self.type == "limit" and number < 0:
+            raise UsageError(f"{query}: {self.name} must not be negative, not {number}")
+        return number
+
+
+def _iri(value: object, what: str) -> ox.NamedNode:
+    """A NamedNode from an IRI or a prefixed name using one of the common prefixes (kgid:paper/...)."""
+    if isinstance(value, ox.NamedNode):
+        return value
+    text = str(value).strip()
+    prefix, colon, local = text.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        text = PREFIXES[prefix] + local
+    try:
+        return ox.NamedNode(text)
+    except ValueError:
+        raise UsageError(f"{what} must be an IRI, not {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A named query's parameters resolved: terms to substitute and the row cap."""
+
+    substitutions: dict[str, Term]
+    limit: int | None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A `.rq` file with its header: the leading `#` lines hold a description, `@param` and `@example` lines."""
+
+    name: str
+    path: Path
+    text: str
+    description: str
+    params: tuple[Param, ...] = ()
+    examples: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, path: Path) -> NamedQuery:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise KgError(f"{path}: cannot read the query: {error}") from None
+        description: list[str] = []
+        params: list[Param] = []
+        examples: list[str] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            if not stripped.startswith("#"):
+                if stripped:
+                    break
+                continue
+            content = stripped.lstrip("#").strip()
+            if content.startswith("@param"):
+                params.append(_parse_param(content, path, number))
+            elif content.startswith("@example"):
+                examples.append(content.removeprefix("@example").strip())
+            elif content.startswith("@"):
+                raise KgError(f"{path}:{number}: unknown header tag {content.split()[0]!r}")
+            elif content:
+                description.append(content)
+        names = [param.name for param in params]
+        if len(set(names)) != len(names):
+            raise KgError(f"{path}: a parameter is declared twice")
+        if sum(param.type == "limit" for param in params) > 1:
+            raise KgError(f"{path}: at most one parameter may be of type limit")
+        return cls(path.stem, path, text, " ".join(description), tuple(params), tuple(examples))
+
+    def bind(self, values: Mapping[str, object]) -> Binding:
+        """Check `values` against the declared parameters, fill defaults, and convert them to terms."""
+        declared = {param.name: param for param in self.params}
+        unknown = sorted(set(values) - set(declared))
+        if unknown:
+            expected = ", ".join(declared) or "none"
+            raise UsageError(f"{self.name}: unknown parameter {unknown[0]!r} (parameters: {expected})")
+        substitutions: dict[str, Term] = {}
+        limit: int | None = None
+        for param in self.params:
+            value = values.get(param.name, param.default)
+            if value is None:
+                raise UsageError(f"{self.name}: missing parameter {param.name!r} ({param.describe()})")
+            if param.type == "limit":
+                limit = param.integer(value, self.name)
+            else:
+                substitutions[param.name] = param.term(value, self.name)
+        return Binding(substitutions, limit)
+
+
+def _parse_param(content: str, path: Path, number: int) -> Param:
+    match = _PARAM_LINE.fullmatch(content)
+    if match is None:
+        raise KgError(f"{path}:{number}: cannot read {content!r}: expected '@param name: type = default -- text'")
+    if match["type"] not in PARAM_TYPES:
+        raise KgError(f"{path}:{number}: unknown parameter type {match['type']!r} (types: {', '.join(PARAM_TYPES)})")
+    choices = tuple(choice.strip() for choice in (match["choices"] or "").split("|") if choice.strip())
+    default = match["default"].strip() if match["default"] else None
+    return Param(match["name"], match["type"], default or None, choices, (match["doc"] or "").strip())
+
+
+def named_queries(directory: Path = QUERIES_DIR) -> list[NamedQuery]:
+    """Every named query in `directory`, sorted by name."""
+    return [NamedQuery.load(path) for path in sorted(directory.glob("*.rq"))]
+
+
+def named_query(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
+    path = directory / f"{name}.rq"
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name) or not path.is_file():
+        known = ", ".join(query.name for query in named_queries(directory))
+        raise UsageError(f"no named query {name!r} (known: {known}); `kg query --list` describes them")
+    return NamedQuery.load(path)
+
+
+def run_named(
+    store: ox.Store,
+    name: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    timeout: float | None = None,
+    directory: Path = QUERIES_DIR,
+) -> QueryResult:
+    """Run the named query `name` with `params`; parameter columns, echoes of the inputs, are dropped."""
+    query = named_query(name, directory)
+    binding = query.bind(params or {})
+    result = run_query(
+        store,
+        query.text,
+        substitutions=binding.substitutions,
+        timeout=timeout,
+        limit=binding.limit,
+        source=str(query.path),
+    )
+    return result.without(binding.substitutions)
