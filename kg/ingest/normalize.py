@@ -1,0 +1,87 @@
+"""Text normalisation shared by every reader: titles, wrapped abstracts, arXiv ids and dates.
+
+Why one module: deduplication compares what different readers produced, so they must all normalise the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+
+_SPACES = re.compile(r"\s+")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+# A hyphen glued to a word at a line end, the next line starting with a lower-case letter: "pre-\ntrained".
+_HYPHEN_BREAK = re.compile(r"(?<=\w-)[ \t]*\n[ \t]*(?=[a-z])")
+# ... except before a conjunction, where the hyphen is suspended: "low-\nand high-resolution".
+_SUSPENDED_HYPHEN = re.compile(r"(?<=\w-)[ \t]*\n[ \t]*(?=(?:and|or|nor|to|vs)\b)")
+
+_MODERN_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
+_OLD_ARXIV = re.compile(r"[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7}")
+_ARXIV_VERSION = re.compile(r"v\d+$")
+_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s?#]+)", re.IGNORECASE)
+
+
+def collapse(text: str) -> str:
+    """Single spaces, no leading or trailing whitespace."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def join_wrapped(text: str) -> str:
+    """Undo hard line wrapping: a line break inside a paragraph becomes one space.
+
+    arXiv wraps abstracts at spaces, so a hyphen at a line end is part of the text: "multi-\\nmodal" becomes
+    "multi-modal" (no space), except before "and"/"or"/"to", where it is a suspended hyphen ("low- and
+    high-resolution"). Blank lines separate paragraphs and are kept as one blank line.
+    """
+    paragraphs = _PARAGRAPH_BREAK.split(text.strip())
+    joined = []
+    for paragraph in paragraphs:
+        paragraph = _SUSPENDED_HYPHEN.sub(" ", paragraph)
+        paragraph = _HYPHEN_BREAK.sub("", paragraph)
+        joined.append(collapse(paragraph))
+    return "\n\n".join(p for p in joined if p)
+
+
+def normalize_title(title: str) -> str:
+    """The dedup form of a title: NFKC, case-folded, single spaces, no trailing punctuation."""
+    folded = collapse(unicodedata.normalize("NFKC", title).casefold())
+    end = len(folded)
+    while end and (unicodedata.category(folded[end - 1]).startswith("P") or folded[end - 1].isspace()):
+        end -= 1
+    return folded[:end]
+
+
+def arxiv_id(value: str | None) -> str | None:
+    """The versionless arXiv id in `value` (a bare id or an arxiv.org URL), else None."""
+    if not value:
+        return None
+    text = value.strip()
+    match = _ARXIV_URL.search(text)
+    if match:
+        text = match.group(1).rstrip("/").removesuffix(".pdf")
+    text = text.removeprefix("arXiv:").removeprefix("arxiv:")
+    text = _ARXIV_VERSION.sub("", text)
+    if _MODERN_ARXIV.fullmatch(text) or _OLD_ARXIV.fullmatch(text):
+        return text
+    return None
+
+
+def iso_date(value: object) -> str | None:
+    """An ISO date (YYYY-MM-DD) from an ISO date/datetime string or an RFC 2822 date, else None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        pass
+    try:
+        return date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
