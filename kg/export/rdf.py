@@ -1,0 +1,143 @@
+"""RDF exports (Turtle, N-Triples, N-Quads, JSON-LD, RDF/XML), deterministic and fast.
+
+Oxigraph serialises about eight times faster than rdflib, so it writes every format; what it does not do is
+sort, so every export starts from the store's canonical N-Triples lines, sorted.  N-Triples and N-Quads are
+those sorted lines; Turtle and RDF/XML re-serialise them in that order, which groups each subject's triples in
+sorted-subject order.  The same store therefore always gives the same bytes (the graph shape mints an IRI for
+every node, so no blank-node label can vary between runs).
+
+Triple formats (everything but N-Quads) hold the union of the store's graphs; N-Quads keeps graph names.
+
+Two gaps in Oxigraph's output are closed here:
+- JSON-LD comes out expanded, with full IRIs everywhere; it is compacted against an embedded ``@context`` of
+  `kg.terms.PREFIXES`, which any JSON-LD 1.1 processor expands back to the same triples.
+- RDF/XML is written with raw control characters (not allowed in XML 1.0) and raw carriage returns (which XML
+  parsers turn into line feeds).  Carriage returns become ``&#13;``; the characters XML 1.0 cannot carry at all
+  become U+FFFD, the only lossy step in any export (the real corpus has none of them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.atomic import atomic_open
+from kg.errors import KgError, UsageError
+from kg.terms import PREFIXES
+
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+# Longest namespace first, so an IRI is compacted with the most specific prefix.
+_NAMESPACES: tuple[tuple[str, str], ...] = tuple(sorted(PREFIXES.items(), key=lambda item: -len(item[1])))
+# Bytes Oxigraph may write raw into RDF/XML that XML 1.0 forbids: C0 controls (bar tab, LF, CR), U+FFFE, U+FFFF.
+_XML_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+_REPLACEMENT = "\ufffd".encode()
+
+
+def export_rdf(store: ox.Store, fmt: str, output: Path) -> None:
+    """Write the whole store to `output` in `fmt` (one of `RDF_FORMATS`), atomically."""
+    if fmt not in RDF_FORMATS:
+        raise UsageError(f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
+    with atomic_open(output, "wb", encoding=None) as handle:
+        try:
+            handle.write(serialize_rdf(store, fmt))
+        except ValueError as error:  # e.g. a predicate IRI that RDF/XML cannot split into namespace + name
+            raise KgError(f"{output}: cannot write the store as {fmt}: {error}") from error
+
+
+def serialize_rdf(store: ox.Store, fmt: str) -> bytes:
+    """The store serialised as `fmt`, deterministically (see the module docstring)."""
+    if fmt == "nq":
+        return _sorted_lines(store.dump(format=ox.RdfFormat.N_QUADS))
+    lines = sorted_ntriples(store)
+    if fmt == "nt":
+        return lines
+    if fmt == "jsonld":
+        return _compact_jsonld(_reserialize(lines, ox.RdfFormat.JSON_LD))
+    if fmt == "xml":
+        return _xml_safe(_reserialize(lines, ox.RdfFormat.RDF_XML))
+    return _reserialize(lines, RDF_FORMATS[fmt])
+
+
+def sorted_ntriples(store: ox.Store) -> bytes:
+    """Canonical N-Triples of the union of all graphs in the store, one triple per line, sorted, no duplicates."""
+    if next(iter(store.named_graphs()), None) is None:
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    else:
+        triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+        assert isinstance(triples, ox.QueryTriples), "a CONSTRUCT query yields triples"
+        data = triples.serialize(format=ox.RdfFormat.N_TRIPLES)
+    return _sorted_lines(data)
+
+
+def _sorted_lines(data: bytes | None) -> bytes:
+    lines = sorted(set((data or b"").splitlines()))
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
+def _reserialize(ntriples: bytes, fmt: ox.RdfFormat) -> bytes:
+    """Re-serialise sorted N-Triples in `fmt`, keeping their order; Oxigraph groups consecutive subjects."""
+    triples = (quad.triple for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+    return ox.serialize(triples, format=fmt, prefixes=PREFIXES) or b""
+
+
+def _xml_safe(data: bytes) -> bytes:
+    """RDF/XML that parses back to the same literals: CR as a character reference, XML-forbidden chars as U+FFFD.
+
+    Oxigraph indents with LF and tabs only, so every CR or control byte in its output comes from a literal.
+    """
+    if b"\r" in data:
+        data = data.replace(b"\r", b"&#13;")
+    if _XML_FORBIDDEN.search(data):
+        data = _XML_FORBIDDEN.sub(_REPLACEMENT, data)
+    return data
+
+
+def _compact_jsonld(expanded: bytes) -> bytes:
+    """Expanded JSON-LD as a document with an embedded prefix ``@context``, one node object per line."""
+    nodes: list[dict[str, Any]] = json.loads(expanded) if expanded.strip() else []
+    context = json.dumps(PREFIXES, ensure_ascii=False, sort_keys=True)
+    body = ",\n".join(json.dumps(_compact_node(node), ensure_ascii=False) for node in nodes)
+    return f'{{"@context": {context},\n"@graph": [\n{body}\n]}}\n'.encode()
+
+
+def _compact_node(node: dict[str, Any]) -> dict[str, Any]:
+    compacted: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "@id":
+            compacted[key] = compact_iri(value)
+        elif key.startswith("@"):
+            compacted[key] = value
+        else:
+            compacted[compact_iri(key)] = [_compact_value(item) for item in value]
+    return compacted
+
+
+def _compact_value(value: dict[str, Any]) -> dict[str, Any]:
+    if "@id" in value:
+        return {**value, "@id": compact_iri(value["@id"])}
+    if "@type" in value:
+        return {**value, "@type": compact_iri(value["@type"])}
+    return value
+
+
+def compact_iri(iri: str) -> str:
+    """``https://w3id.org/kg-ml/ontology#Paper`` -> ``kg:Paper``, using the longest matching prefix.
+
+    An IRI is left whole where its compact form would read as an absolute IRI (a suffix starting with ``//``).
+    """
+    for prefix, namespace in _NAMESPACES:
+        if iri.startswith(namespace):
+            suffix = iri[len(namespace) :]
+            return iri if suffix.startswith("//") else f"{prefix}:{suffix}"
+    return iri
