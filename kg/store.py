@@ -1,0 +1,428 @@
+"""The persistent graph store: an embedded Oxigraph database, the single source of truth of the graph.
+
+Layout of a store folder::
+
+    <store>/CURRENT_VERSION   "v000007": the committed version readers open (replaced atomically)
+    <store>/v000007/          the committed Oxigraph (RocksDB) database
+    <store>/v000006/          the version before it, kept for readers that opened it just before the swap
+    <store>/writer.lock       flock'ed by the one writer; holds its pid for the "locked" message
+    <store>/.staging-<pid>/   a writer's work in progress (removed by the next writer if the process died)
+
+Why versions rather than writing in place: Oxigraph documents that opening a database read-only while another
+process writes it is undefined behaviour, and a bulk load is not transactional. So a writer never touches the
+committed version: `add` checkpoints it into a staging folder (RocksDB hard-links its immutable files, so this is
+cheap), writes there with the fast non-transactional bulk loader, flushes, renames the folder to the next version
+and only then atomically rewrites CURRENT_VERSION. A writer killed at any point leaves CURRENT_VERSION naming the
+previous, complete version; readers never see a half-written graph and never share a database with a writer.
+
+Incremental and idempotent adds: each paper owns its node's triples and the triples of its mentions and results.
+Adding an extraction for a paper already in the store replaces what the paper owns by the new extraction (so a
+changed extraction leaves no stale mentions, and single-valued properties stay single), except `kg:listedIn`
+links, which accumulate: a paper read from two files in two builds was listed in both. Shared nodes (concepts,
+authors, organisations, repositories, listings) are merged as sets; one left unreferenced by a replacement is
+deleted, so the graph equals the one a fresh build of the same records gives. A concept keeps the first
+preferred label it was given; a different label later minted to the same IRI (case variants) becomes an
+skos:altLabel, keeping "exactly one prefLabel". Re-adding identical data changes nothing and commits no version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import itertools
+import os
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+import pyoxigraph as ox
+import rdflib
+from oxrdflib import OxigraphStore
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from kg import rdf
+from kg.atomic import atomic_write_text
+from kg.errors import KgError, StoreLockedError
+from kg.paths import DEFAULT_STORE
+from kg.records import CONCEPT_TYPES, Extraction
+from kg.terms import KG, PREFIXES
+
+POINTER = "CURRENT_VERSION"
+LOCK_FILE = "writer.lock"
+_STAGING_PREFIX = ".staging-"
+_VERSION = re.compile(r"^v(\d{6})$")
+_BATCH_PAPERS = 500  # papers mapped and written per batch: bounds memory whatever the input size
+
+_COUNTS_QUERY = "SELECT ?class (COUNT(?node) AS ?n) WHERE { ?node a ?class } GROUP BY ?class"
+
+
+@dataclass(frozen=True)
+class AddReport:
+    """What one `GraphStore.add` did: triple counts before and after, and how the papers were treated."""
+
+    triples_before: int
+    triples_after: int
+    papers: int
+    papers_new: int = 0
+    papers_replaced: int = 0
+    papers_unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return self.papers_new + self.papers_replaced > 0
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Folder layout and the writer lock
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Names inside a store folder; no I/O beyond listing and reading the pointer."""
+
+    root: Path
+
+    @property
+    def pointer(self) -> Path:
+        return self.root / POINTER
+
+    @property
+    def lock(self) -> Path:
+        return self.root / LOCK_FILE
+
+    def is_store(self) -> bool:
+        return self.pointer.is_file()
+
+    def current(self) -> Path:
+        """The committed version's folder, checked: a pointer naming a missing folder is a damaged store."""
+        name = self.pointer.read_text(encoding="utf-8").strip()
+        if not _VERSION.match(name) or not (self.root / name).is_dir():
+            raise KgError(f"store {self.root} is damaged: {self.pointer} names {name!r}, which is not a version")
+        return self.root / name
+
+    def versions(self) -> list[Path]:
+        return sorted(p for p in self.root.iterdir() if p.is_dir() and _VERSION.match(p.name))
+
+    def next_version(self) -> Path:
+        numbers = [int(m.group(1)) for p in self.versions() if (m := _VERSION.match(p.name))]
+        return self.root / f"v{max(numbers, default=0) + 1:06d}"
+
+    def staging(self) -> Path:
+        return self.root / f"{_STAGING_PREFIX}{os.getpid()}"
+
+    def stale_staging(self) -> list[Path]:
+        return [p for p in self.root.iterdir() if p.name.startswith(_STAGING_PREFIX)]
+
+
+class _WriterLock:
+    """An exclusive flock on <store>/writer.lock: the kernel releases it when the holder dies, even by SIGKILL.
+
+    flock locks belong to the open file, so a second writer in the same process is refused too.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._handle: IO[str] | None = None
+
+    def acquire(self, store: Path) -> None:
+        handle = open(self._path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            handle.close()
+            raise StoreLockedError(f"store {store} is locked by another kg process (pid {holder})") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                self._handle.seek(0)
+                self._handle.truncate()
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+def _open_read_only(folder: Path) -> ox.Store:
+    try:
+        return ox.Store.read_only(str(folder))
+    except OSError as error:
+        raise KgError(f"cannot open store version {folder}: {error}") from error
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Writing: per-paper replacement inside a staging database
+
+
+def _owned_quads(db: ox.Store, paper: ox.NamedNode) -> set[ox.Quad]:
+    """The quads a paper owns in `db`: its node's (but not kg:listedIn) and those of its mentions and results."""
+    owned: set[ox.Quad] = set()
+    parts: list[ox.NamedNode] = []
+    for quad in db.quads_for_pattern(paper, None, None, ox.DefaultGraph()):
+        if quad.predicate == rdf.LISTED_IN:
+            continue
+        owned.add(quad)
+        if quad.predicate in (rdf.HAS_MENTION, rdf.HAS_RESULT) and isinstance(quad.object, ox.NamedNode):
+            parts.append(quad.object)
+    for part in parts:
+        owned.update(db.quads_for_pattern(part, None, None, ox.DefaultGraph()))
+    return owned
+
+
+class _Writer:
+    """One `add` call's work on a staging database: replaces papers, reconciles labels, removes orphans."""
+
+    def __init__(self, db: ox.Store) -> None:
+        self.db = db
+        self.labels: dict[ox.NamedNode, ox.Literal] = {}  # prefLabel chosen for each shared node in this add
+        self.orphan_candidates: set[ox.NamedNode] = set()
+        self.papers = self.new = self.replaced = self.unchanged = 0
+
+    def write_batch(self, batch: list[Extraction]) -> None:
+        latest: dict[ox.NamedNode, list[ox.Quad]] = {}
+        for extraction in batch:  # a paper given twice: the later extraction wins
+            quads = list(rdf.paper_quads(extraction))
+            latest[quads[0].subject] = quads  # type: ignore[index]  # the first quad is always `paper a kg:Paper`
+        inserts: list[ox.Quad] = []
+        for paper, quads in latest.items():
+            quads = [self._reconcile_label(q, paper) for q in quads]
+            self._replace(paper, quads, inserts)
+        self.papers += len(batch)
+        if inserts:
+            self.db.bulk_extend(inserts)
+
+    def _replace(self, paper: ox.NamedNode, quads: list[ox.Quad], inserts: list[ox.Quad]) -> None:
+        old = _owned_quads(self.db, paper)
+        if not old:
+            self.new += 1
+            inserts.extend(quads)
+            return
+        stale = old.difference(quads)
+        missing = [q for q in quads if q not in self.db]
+        if not stale and not missing:
+            self.unchanged += 1
+            return
+        self.replaced += 1
+        for quad in stale:
+            self.db.remove(quad)
+            if isinstance(quad.object, ox.NamedNode) and quad.predicate != rdf.TYPE:
+                self.orphan_candidates.add(quad.object)
+        inserts.extend(missing)
+
+    def _reconcile_label(self, quad: ox.Quad, paper: ox.NamedNode) -> ox.Quad:
+        """Keep one skos:prefLabel per shared node: a different later label is demoted to skos:altLabel."""
+        if quad.predicate != rdf.PREF_LABEL or quad.subject == paper or not isinstance(quad.subject, ox.NamedNode):
+            return quad
+        assert isinstance(quad.object, ox.Literal)
+        chosen = self.labels.get(quad.subject)
+        if chosen is None:
+            stored = next(self.db.quads_for_pattern(quad.subject, rdf.PREF_LABEL, None, ox.DefaultGraph()), None)
+            chosen = stored.object if stored is not None and isinstance(stored.object, ox.Literal) else quad.object
+            self.labels[quad.subject] = chosen
+        if quad.object == chosen:
+            return quad
+        return ox.Quad(quad.subject, rdf.ALT_LABEL, quad.object, quad.graph_name)
+
+    def remove_orphans(self) -> None:
+        """Delete shared nodes that a replacement left with no incoming edge (they would not exist in a rebuild)."""
+        pending = set(self.orphan_candidates)
+        while pending:
+            node = pending.pop()
+            if next(self.db.quads_for_pattern(None, None, node, ox.DefaultGraph()), None) is not None:
+                continue
+            for quad in list(self.db.quads_for_pattern(node, None, None, ox.DefaultGraph())):
+                self.db.remove(quad)
+                if isinstance(quad.object, ox.NamedNode) and quad.predicate != rdf.TYPE:
+                    pending.add(quad.object)
+
+
+def _batches(extractions: Iterable[Extraction], size: int) -> Iterator[list[Extraction]]:
+    iterator = iter(extractions)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The public store
+
+
+class GraphStore:
+    """An embedded, persistent Oxigraph store: many readers, one writer, crash-safe commits.
+
+    Open it with `GraphStore.open(path, read_only=...)` and use it as a context manager. Readers see the version
+    committed when they opened; a writer's `add` commits a new version when it returns.
+    """
+
+    def __init__(self, root: Path, db: ox.Store, *, read_only: bool, lock: _WriterLock | None) -> None:
+        self._layout = _Layout(root)
+        self._db: ox.Store | None = db
+        self._read_only = read_only
+        self._lock = lock
+
+    # ---- opening and closing
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, read_only: bool = True) -> GraphStore:
+        """Open the store at `path` (default `.kg/store`); a writer creates it if missing and takes the lock."""
+        root = Path(path) if path is not None else DEFAULT_STORE
+        layout = _Layout(root)
+        if read_only:
+            if not layout.is_store():
+                raise KgError(f"no store at {root}; run `kg build` first")
+            return cls(root, _open_read_only(layout.current()), read_only=True, lock=None)
+        return cls._open_writer(layout)
+
+    @classmethod
+    def _open_writer(cls, layout: _Layout) -> GraphStore:
+        root = layout.root
+        if root.exists() and not root.is_dir():
+            raise KgError(f"cannot use {root} as a store: it is a file")
+        if root.is_dir() and not layout.is_store() and any(p.name != LOCK_FILE for p in root.iterdir()):
+            raise KgError(f"{root} is not empty and is not a kg store; choose another --store folder")
+        root.mkdir(parents=True, exist_ok=True)
+        lock = _WriterLock(layout.lock)
+        lock.acquire(root)
+        try:
+            for leftover in layout.stale_staging():  # from a writer that died; we hold the lock, so it is stale
+                shutil.rmtree(leftover)
+            if not layout.is_store():
+                _commit(layout, _create_empty(layout.staging()))
+            return cls(root, _open_read_only(layout.current()), read_only=False, lock=lock)
+        except BaseException:
+            lock.release()
+            raise
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database and, for a writer, the lock. Handles obtained from this store become invalid."""
+        self._db = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    # ---- reading
+
+    @property
+    def path(self) -> Path:
+        return self._layout.root
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    @property
+    def data_dir(self) -> Path:
+        """The committed version's Oxigraph folder (for `oxigraph serve-read-only --location`)."""
+        return self._layout.current()
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """Read access to the committed graph (default graph) for SPARQL queries, views and exports."""
+        if self._db is None:
+            raise KgError(f"store {self.path} is closed")
+        return self._db
+
+    def rdflib_graph(self) -> rdflib.Graph:
+        """An rdflib Graph over the same data through oxrdflib (read access; the default graph)."""
+        graph = rdflib.Graph(store=OxigraphStore(store=self.oxigraph), identifier=DATASET_DEFAULT_GRAPH_ID)
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        return graph
+
+    def __len__(self) -> int:
+        return len(self.oxigraph)
+
+    def stats(self) -> dict:
+        """Counts of papers, concepts by type, repositories, organisations and triples."""
+        solutions = self.oxigraph.query(_COUNTS_QUERY)
+        assert isinstance(solutions, ox.QuerySolutions)
+        counts = {str(row["class"].value): int(row["n"].value) for row in solutions}
+        return {
+            "papers": counts.get(str(KG.Paper), 0),
+            "concepts": {kind: counts.get(str(KG[kind.capitalize()]), 0) for kind in CONCEPT_TYPES},
+            "repositories": counts.get(str(KG.Repository), 0),
+            "organizations": counts.get(str(KG.Organization), 0),
+            "triples": len(self.oxigraph),
+        }
+
+    # ---- writing
+
+    def add(self, extractions: Iterable[Extraction]) -> AddReport:
+        """Add extractions (streamed, in batches) and commit a new version; nothing is committed if unchanged.
+
+        A paper already in the store has what it owns replaced (see the module docstring).
+        """
+        if self._read_only or self._lock is None:
+            raise KgError(f"store {self.path} is open read-only; open it with read_only=False to add")
+        before = len(self.oxigraph)
+        staging = self._layout.staging()
+        if staging.exists():
+            shutil.rmtree(staging)
+        self.oxigraph.backup(str(staging))
+        try:
+            report = _write(staging, extractions, before)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        if not report.changed:
+            shutil.rmtree(staging)
+            return report
+        self._db = None
+        _commit(self._layout, staging)
+        self._db = _open_read_only(self._layout.current())
+        return report
+
+
+def _write(staging: Path, extractions: Iterable[Extraction], before: int) -> AddReport:
+    """Apply `extractions` to the staging database and close it (it is closed when this function returns)."""
+    writer = _Writer(ox.Store(str(staging)))
+    for batch in _batches(extractions, _BATCH_PAPERS):
+        writer.write_batch(batch)
+    writer.remove_orphans()
+    after = len(writer.db)
+    report = AddReport(before, after, writer.papers, writer.new, writer.replaced, writer.unchanged)
+    if report.changed:
+        writer.db.flush()
+        writer.db.optimize()
+    return report
+
+
+def _create_empty(staging: Path) -> Path:
+    if staging.exists():
+        shutil.rmtree(staging)
+    db = ox.Store(str(staging))
+    db.flush()
+    del db
+    return staging
+
+
+def _commit(layout: _Layout, staging: Path) -> None:
+    """Make `staging` the committed version: rename it, atomically repoint, then drop versions no reader needs.
+
+    The rename and the pointer write are each atomic; a crash between them leaves an unreferenced version that
+    the next commit removes. The version just replaced is kept for readers that opened it a moment ago.
+    """
+    previous = layout.current() if layout.is_store() else None
+    target = layout.next_version()
+    os.replace(staging, target)
+    atomic_write_text(layout.pointer, target.name + "\n")
+    for version in layout.versions():
+        if version not in (target, previous):
+            shutil.rmtree(version, ignore_errors=True)

@@ -1,0 +1,148 @@
+"""SHACL validation of the graph against `ontology/shapes.ttl`, with one readable line per violation.
+
+Inference is "none", with the ontology mixed into (a copy of) the data graph. SHACL Core already follows
+rdfs:subClassOf* in the data graph for sh:targetClass and sh:class, so mixing in the ontology is all the shapes
+need to treat a kg:Method as a kg:Concept. RDFS inference (owlrl) would instead materialise the closure of every
+triple (every Paper also a schema:ScholarlyArticle, foaf:Document, ...) before validating: several times the
+triples and minutes on the full corpus, for no extra constraint checked.
+
+The store's graph is copied into rdflib's in-memory store (parsed from Oxigraph's N-Triples dump by oxrdflib's
+native parser) rather than validated through the oxrdflib store plugin: pySHACL asks millions of small triple
+patterns, and each costs a round trip through term conversion on the Oxigraph side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl import validate as shacl_validate
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from kg.errors import KgError
+from kg.paths import ONTOLOGY_DIR
+from kg.store import GraphStore
+from kg.terms import PREFIXES
+
+SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
+ONTOLOGY_FILE = ONTOLOGY_DIR / "kg.ttl"
+
+# Longest namespace first, so kgid: (…/id/) is not shadowed by a shorter one.
+_PREFIXES = sorted(PREFIXES.items(), key=lambda item: len(item[1]), reverse=True)
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One SHACL result: the node at fault, the property path, what is wrong, and the offending value if any."""
+
+    focus: str
+    path: str
+    message: str
+    value: str | None = None
+    severity: str = "Violation"
+
+    def __str__(self) -> str:
+        where = f"{self.focus} {self.path}" if self.path else self.focus
+        shown = f" (value: {self.value})" if self.value is not None else ""
+        return f"{self.severity}: {where}: {self.message}{shown}"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool
+    violations: tuple[Violation, ...]
+    triples: int
+
+
+def short(term: Node) -> str:
+    """A compact, readable form of a term: prefixed IRIs, quoted literals with a short datatype."""
+    if isinstance(term, rdflib.URIRef):
+        text = str(term)
+        for prefix, namespace in _PREFIXES:
+            if text.startswith(namespace) and len(text) > len(namespace):
+                return f"{prefix}:{text[len(namespace):]}"
+        return f"<{text}>"
+    if isinstance(term, rdflib.Literal):
+        lexical = f'"{term}"'
+        if term.language:
+            return f"{lexical}@{term.language}"
+        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
+            return f"{lexical}^^{short(term.datatype)}"
+        return lexical
+    return str(term)
+
+
+def _path(results: rdflib.Graph, path: Node | None) -> str:
+    """A SHACL property path as text: IRIs shortened, inverse paths as ^p, sequences joined with /."""
+    if path is None:
+        return ""
+    if isinstance(path, rdflib.URIRef):
+        return short(path)
+    inverse = results.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{_path(results, inverse)}"
+    if (path, rdflib.RDF.first, None) in results:
+        return "/".join(_path(results, step) for step in rdflib.collection.Collection(results, path))
+    return str(path)
+
+
+def _violations(results: rdflib.Graph) -> Iterable[Violation]:
+    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        message = results.value(result, SH.resultMessage)
+        value = results.value(result, SH.value)
+        severity = results.value(result, SH.resultSeverity)
+        yield Violation(
+            focus=short(focus) if focus is not None else "?",
+            path=_path(results, results.value(result, SH.resultPath)),
+            message=str(message) if message is not None else "does not conform",
+            value=short(value) if value is not None else None,
+            severity=short(severity).removeprefix("<http://www.w3.org/ns/shacl#").rstrip(">")
+            if severity is not None
+            else "Violation",
+        )
+
+
+def _parse(path: Path) -> rdflib.Graph:
+    try:
+        return rdflib.Graph().parse(path, format="turtle")
+    except (OSError, SyntaxError, ValueError) as error:
+        raise KgError(f"cannot read {path}: {error}") from error
+
+
+def validate_graph(
+    data: rdflib.Graph, *, shapes: Path = SHAPES_FILE, ontology: Path = ONTOLOGY_FILE, inplace: bool = False
+) -> ValidationReport:
+    """Validate `data` against the shapes; with `inplace` the ontology is added to `data` itself (no copy)."""
+    conforms, results, _text = shacl_validate(
+        data,
+        shacl_graph=_parse(shapes),
+        ont_graph=_parse(ontology),
+        inference="none",
+        inplace=inplace,
+        allow_warnings=False,
+    )
+    assert isinstance(results, rdflib.Graph)
+    return ValidationReport(bool(conforms), tuple(sorted(_violations(results))), len(data))
+
+
+def in_memory_copy(store: GraphStore) -> rdflib.Graph:
+    """The store's default graph as an rdflib in-memory Graph (fast path: Oxigraph dump + native parser)."""
+    dump = store.oxigraph.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert dump is not None
+    graph = rdflib.Graph()
+    graph.parse(data=dump, format="ox-nt")
+    return graph
+
+
+def validate_store(store: GraphStore) -> ValidationReport:
+    """Validate the store's committed graph; the triple count reported is the store's, without the ontology."""
+    data = in_memory_copy(store)
+    triples = len(data)
+    report = validate_graph(data, inplace=True)
+    return ValidationReport(report.conforms, report.violations, triples)
