@@ -48,16 +48,15 @@ from kg import rdf
 from kg.atomic import atomic_write_text
 from kg.errors import KgError, StoreLockedError
 from kg.paths import DEFAULT_STORE
-from kg.records import CONCEPT_TYPES, Extraction
-from kg.terms import KG, PREFIXES
+from kg.records import Extraction
+from kg.stats import compute_stats
+from kg.terms import PREFIXES
 
 POINTER = "CURRENT_VERSION"
 LOCK_FILE = "writer.lock"
 _STAGING_PREFIX = ".staging-"
 _VERSION = re.compile(r"^v(\d{6})$")
 _BATCH_PAPERS = 500  # papers mapped and written per batch: bounds memory whatever the input size
-
-_COUNTS_QUERY = "SELECT ?class (COUNT(?node) AS ?n) WHERE { ?node a ?class } GROUP BY ?class"
 
 
 @dataclass(frozen=True)
@@ -350,17 +349,8 @@ class GraphStore:
         return len(self.oxigraph)
 
     def stats(self) -> dict:
-        """Counts of papers, concepts by type, repositories, organisations and triples."""
-        solutions = self.oxigraph.query(_COUNTS_QUERY)
-        assert isinstance(solutions, ox.QuerySolutions)
-        counts = {str(row["class"].value): int(row["n"].value) for row in solutions}
-        return {
-            "papers": counts.get(str(KG.Paper), 0),
-            "concepts": {kind: counts.get(str(KG[kind.capitalize()]), 0) for kind in CONCEPT_TYPES},
-            "repositories": counts.get(str(KG.Repository), 0),
-            "organizations": counts.get(str(KG.Organization), 0),
-            "triples": len(self.oxigraph),
-        }
+        """Counts of papers, concepts by type, repositories, organisations and triples (see kg.stats)."""
+        return compute_stats(self.oxigraph)
 
     # ---- writing
 
