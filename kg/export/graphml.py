@@ -16,7 +16,6 @@ edges, so ids repeat.  Here:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 import networkx as nx
 
 from kg.atomic import atomic_open
+from kg.export.xml import NMTOKEN, NOT_XML, REPLACEMENT
 from kg.terms import ID, digest
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
@@ -32,14 +32,6 @@ SCHEMA_LOCATION = f"{GRAPHML_NS} {GRAPHML_NS}/1.0/graphml.xsd"
 DOMAINS: tuple[str, ...] = ("graph", "node", "edge")
 
 _INT32 = range(-(2**31), 2**31)
-# XML 1.0 NameChar (5th edition), the characters an xs:NMTOKEN is made of.
-_NAME_CHARS = (
-    r"\-.0-9:A-Z_a-z\u00b7\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u037d\u037f-\u1fff\u200c\u200d\u203f\u2040"
-    r"\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff\u0300-\u036f"
-)
-_NMTOKEN = re.compile(f"[{_NAME_CHARS}]+")
-# Characters XML 1.0 cannot carry at all, even as character references.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;",
                                "\n": "&#10;", "\t": "&#9;"})  # fmt: skip
@@ -98,7 +90,7 @@ def node_ids(nodes: Iterable[Hashable]) -> dict[Hashable, str]:
         text = str(node)
         readable = text[len(ID) :].replace("/", ":") if text.startswith(str(ID)) else text
         for candidate in (readable, f"n{digest(text, size=16)}"):
-            if _NMTOKEN.fullmatch(candidate) and candidate not in used:
+            if NMTOKEN.fullmatch(candidate) and candidate not in used:
                 break
         else:
             candidate = f"n{digest(text, size=16)}-{len(ids)}"
@@ -118,7 +110,7 @@ def _keys(domains: Mapping[str, list[Mapping[str, Any]]]) -> tuple[Key, ...]:
                 if kind is not None:
                     types.setdefault(name, set()).add(kind)
         for name in sorted(types):
-            if not _NMTOKEN.fullmatch(name):
+            if not NMTOKEN.fullmatch(name):
                 raise ValueError(f"{domain} attribute name {name!r} is not an XML name token (GraphML attr.name)")
             keys.append(Key(f"{domain[0]}_{name}", domain, name, _common_type(types[name])))
     return tuple(keys)
@@ -180,8 +172,8 @@ def _format(value: Any, kind: str) -> str:
 
 def _text(value: str) -> str:
     """Element content: escaped, with characters XML 1.0 cannot carry replaced by U+FFFD."""
-    return _NOT_XML.sub("\ufffd", value).translate(_TEXT_ESCAPES)
+    return NOT_XML.sub(REPLACEMENT, value).translate(_TEXT_ESCAPES)
 
 
 def _attr(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value).translate(_ATTR_ESCAPES)
+    return NOT_XML.sub(REPLACEMENT, value).translate(_ATTR_ESCAPES)

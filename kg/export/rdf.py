@@ -19,7 +19,6 @@ Two gaps in Oxigraph's output are closed here:
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ import pyoxigraph as ox
 
 from kg.atomic import atomic_open
 from kg.errors import KgError, UsageError
+from kg.export.xml import LOCAL_NAME, NOT_XML_BYTES, REPLACEMENT
 from kg.terms import PREFIXES
 
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -39,20 +39,18 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 
 # Longest namespace first, so an IRI is compacted with the most specific prefix.
 _NAMESPACES: tuple[tuple[str, str], ...] = tuple(sorted(PREFIXES.items(), key=lambda item: -len(item[1])))
-# Bytes Oxigraph may write raw into RDF/XML that XML 1.0 forbids: C0 controls (bar tab, LF, CR), U+FFFE, U+FFFF.
-_XML_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
-_REPLACEMENT = "\ufffd".encode()
 
 
 def export_rdf(store: ox.Store, fmt: str, output: Path) -> None:
     """Write the whole store to `output` in `fmt` (one of `RDF_FORMATS`), atomically."""
     if fmt not in RDF_FORMATS:
         raise UsageError(f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
+    try:
+        data = serialize_rdf(store, fmt)
+    except ValueError as error:
+        raise KgError(f"{output}: cannot write the store as {fmt}: {error}") from error
     with atomic_open(output, "wb", encoding=None) as handle:
-        try:
-            handle.write(serialize_rdf(store, fmt))
-        except ValueError as error:  # e.g. a predicate IRI that RDF/XML cannot split into namespace + name
-            raise KgError(f"{output}: cannot write the store as {fmt}: {error}") from error
+        handle.write(data)
 
 
 def serialize_rdf(store: ox.Store, fmt: str) -> bytes:
@@ -65,6 +63,7 @@ def serialize_rdf(store: ox.Store, fmt: str) -> bytes:
     if fmt == "jsonld":
         return _compact_jsonld(_reserialize(lines, ox.RdfFormat.JSON_LD))
     if fmt == "xml":
+        _check_xml_predicates(store)
         return _xml_safe(_reserialize(lines, ox.RdfFormat.RDF_XML))
     return _reserialize(lines, RDF_FORMATS[fmt])
 
@@ -91,6 +90,20 @@ def _reserialize(ntriples: bytes, fmt: ox.RdfFormat) -> bytes:
     return ox.serialize(triples, format=fmt, prefixes=PREFIXES) or b""
 
 
+def _check_xml_predicates(store: ox.Store) -> None:
+    """Refuse predicates RDF/XML cannot write as element names (Oxigraph would write ``<oxprefix:>``, not XML)."""
+    query = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
+    bad = sorted(p.value for (p,) in _rows(store, query) if not LOCAL_NAME.search(p.value))
+    if bad:
+        raise ValueError(f"RDF/XML cannot name predicate <{bad[0]}> (it must end in an XML name); use ttl or nt")
+
+
+def _rows(store: ox.Store, query: str) -> list[tuple[Any, ...]]:
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions), "a SELECT query yields solutions"
+    return [tuple(solution) for solution in solutions]
+
+
 def _xml_safe(data: bytes) -> bytes:
     """RDF/XML that parses back to the same literals: CR as a character reference, XML-forbidden chars as U+FFFD.
 
@@ -98,8 +111,8 @@ def _xml_safe(data: bytes) -> bytes:
     """
     if b"\r" in data:
         data = data.replace(b"\r", b"&#13;")
-    if _XML_FORBIDDEN.search(data):
-        data = _XML_FORBIDDEN.sub(_REPLACEMENT, data)
+    if NOT_XML_BYTES.search(data):
+        data = NOT_XML_BYTES.sub(REPLACEMENT.encode(), data)
     return data
 
 
