@@ -158,6 +158,8 @@ def read_pwc(path: Path) -> list[Candidate]:
             weight = int(row["num_papers"] or 0)
         except ValueError as error:
             raise KgError(f"{path}:{line_no}: num_papers is not a number: {row['num_papers']!r}") from error
+        if not row["source"].startswith(("https://", "http://")) or " " in row["source"]:
+            raise KgError(f"{path}:{line_no}: source is not an http(s) IRI: {row['source']!r}")
         candidates.append(
             Candidate("method", row["label"], _split_alts(row["alt_labels"]), row["source"], PRIORITY_PWC, weight)
         )
@@ -237,6 +239,10 @@ class _Group:
     def head(self) -> Candidate:
         return self.members[0]
 
+    def normalised(self) -> set[str]:
+        """The normalised forms of every label."""
+        return {normalise(label) for member in self.members for label in (member.label, *member.alt_labels)}
+
     def labels(self) -> list[str]:
         seen: dict[str, str] = {}
         for member in self.members:
@@ -267,39 +273,38 @@ def merge(candidates: Iterable[Candidate]) -> list[_Group]:
             by_key[key] = _Group([candidate])
     groups = sorted(by_key.values(), key=lambda group: _candidate_order(group.head))
     merged: list[_Group] = []
-    index: dict[tuple[str, str], _Group] = {}  # (type, normalised pref label) -> group it now lives in
+    by_pref: dict[tuple[str, str], _Group] = {}  # (type, normalised pref label) -> group it now lives in
+    by_label: dict[tuple[str, str], list[_Group]] = defaultdict(list)  # (type, any normalised label) -> groups
     for group in groups:
-        target = _mutual_partner(group, index)
+        kind = group.head.type
+        target = _merge_target(group, by_pref, by_label)
         if target is None:
             merged.append(group)
-            index[(group.head.type, normalise(group.head.label))] = group
+            target = group
         else:
             target.members.extend(group.members)
-            index[(group.head.type, normalise(group.head.label))] = target
+        by_pref[(kind, normalise(group.head.label))] = target
+        for label in group.normalised():
+            if target not in by_label[(kind, label)]:
+                by_label[(kind, label)].append(target)
     return merged
 
 
-def _mutual_partner(group: _Group, index: dict[tuple[str, str], _Group]) -> _Group | None:
-    own = {normalise(label) for label in group.labels()}
+def _merge_target(
+    group: _Group, by_pref: dict[tuple[str, str], _Group], by_label: dict[tuple[str, str], list[_Group]]
+) -> _Group | None:
+    """The placed group `group` should join, if any (the rules of `merge`)."""
+    kind = group.head.type
+    own = group.normalised()
     pref = normalise(group.head.label)
     for label in sorted(own - {pref}):
-        other = index.get((group.head.type, label))
-        if other is not None and pref in {normalise(lab) for lab in other.labels()}:
+        other = by_pref.get((kind, label))
+        if other is not None and pref in other.normalised():
             return other
-    for other in _groups_with_label(group.head.type, pref, index):
-        if own <= {normalise(lab) for lab in other.labels()}:
+    for other in by_label.get((kind, pref), []):
+        if own <= other.normalised():
             return other
     return None
-
-
-def _groups_with_label(concept_type: str, label: str, index: dict[tuple[str, str], _Group]) -> list[_Group]:
-    """Groups already placed that carry `label` (normalised), best-ranked first."""
-    found = {
-        id(g): g
-        for (kind, _), g in index.items()
-        if kind == concept_type and label in {normalise(x) for x in g.labels()}
-    }
-    return sorted(found.values(), key=lambda g: _candidate_order(g.head))
 
 
 def resolve_conflicts(groups: list[_Group]) -> tuple[list[VocabularyEntry], list[tuple[str, str, str, str]]]:
@@ -459,13 +464,14 @@ def build(sources_dir: Path = SOURCES_DIR) -> BuildResult:
     """Everything `python -m kg.vocabulary_build` writes, computed from the files in `sources_dir`."""
     seed = read_lexicon_seed(sources_dir / LEXICON_SEED_FILE)
     generic = frozenset(normalise(x.term) for x in seed if x.kind == "generic")
+    denied = read_deny(sources_dir / DENY_FILE)
     candidates: list[Candidate] = []
     for concept_type, name in CURATED_LISTS:
         candidates += read_curated(sources_dir / name, concept_type)
     if (sources_dir / SCIERC_TERMS_FILE).exists():
         candidates += read_scierc_terms(sources_dir / SCIERC_TERMS_FILE)
     candidates += read_pwc(sources_dir / PWC_FILE)
-    kept, dropped = curate(candidates, read_deny(sources_dir / DENY_FILE), generic)
+    kept, dropped = curate(candidates, denied, generic)
     entries, conflicts = resolve_conflicts(merge(kept))
     mined = mined_heads(sources_dir / SCIERC_HEADS_FILE) if (sources_dir / SCIERC_HEADS_FILE).exists() else []
     return BuildResult(tuple(entries), build_lexicon(seed, mined), tuple(sorted(set(dropped))), tuple(conflicts))
@@ -506,45 +512,19 @@ def import_pwc(methods_json: Path, out: Path) -> int:
     return len(rows)
 
 
-# PTB escapes in SciERC tokens, mapped back to the characters a paper contains.
-PTB_ESCAPES: dict[str, str] = {
-    "-LRB-": "(",
-    "-RRB-": ")",
-    "-LSB-": "[",
-    "-RSB-": "]",
-    "-LCB-": "{",
-    "-RCB-": "}",
-    "``": '"',
-    "''": '"',
-}
+def _scierc_spans(train_json: Path) -> Iterator[tuple[str, str]]:
+    """(span text, SciERC label) for every annotated span of SciERC train, read with the evaluation's loader."""
+    from kg.evaluation import load_scierc
+
+    every_label = {label: label for label in ("Method", "Task", "Metric", "Material", "OtherScientificTerm", "Generic")}
+    for document in load_scierc(train_json, labels=every_label).documents:
+        for span in document.gold:
+            yield document.text[span.start : span.end], span.type
 
 
-def unescape_token(token: str) -> str:
-    return PTB_ESCAPES.get(token, token)
-
-
-def _scierc_spans(train_json: Path) -> Iterator[tuple[list[str], list[str], str]]:
-    """(document tokens, span tokens, label) for every annotated span of SciERC train."""
-    try:
-        lines = train_json.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise KgError(f"{train_json}: cannot read ({error.strerror or error})") from error
-    for line_no, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line)
-            tokens = [unescape_token(t) for sentence in doc["sentences"] for t in sentence]
-            spans = [(int(a), int(b), str(label)) for sentence in doc["ner"] for a, b, label in sentence]
-        except (ValueError, KeyError, TypeError) as error:
-            raise KgError(f"{train_json}:{line_no}: not a SciERC document ({error})") from error
-        for start, end, label in spans:
-            yield tokens, tokens[start : end + 1], label
-
-
-def _head(span: list[str]) -> str | None:
+def _head(span: str) -> str | None:
     """The last word of a multi-word span (lower-cased), skipping closing punctuation; None for one-word spans."""
-    words = [t for t in span if any(ch.isalnum() for ch in t)]
+    words = [t for t in span.split() if any(ch.isalnum() for ch in t)]
     if len(words) < 2:
         return None
     return words[-1].lower()
@@ -568,11 +548,10 @@ def mine_scierc_train(
     head_counts: dict[str, Counter[str]] = defaultdict(Counter)
     term_counts: dict[str, Counter[str]] = defaultdict(Counter)
     surface: dict[str, Counter[str]] = defaultdict(Counter)
-    for _, span, label in _scierc_spans(train_json):
-        head = _head(span)
+    for text, label in _scierc_spans(train_json):
+        head = _head(text)
         if head is not None:
             head_counts[head][label] += 1
-        text = " ".join(span)
         term_counts[normalise(text)][label] += 1
         surface[normalise(text)][text] += 1
     head_rows = []
