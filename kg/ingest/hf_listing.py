@@ -146,8 +146,13 @@ class _Parser:
 
     def feed(self, token: _Token, following: _Token | None) -> Iterator[Paper | Rejected]:
         if token.kind == "bad":
-            yield from self._drop_open_title()
-            yield Rejected(self.source, token.line, token.text)
+            # An unreadable line right after a title was its abstract: one record lost, one Rejected.
+            reason = token.text
+            if self.current is not None and self.current.abstract is None:
+                reason += f", the abstract of the title on line {self.current.line}"
+                self.current = None
+            yield from self._flush()
+            yield Rejected(self.source, token.line, reason)
             return
         if token.kind == "text" and self._is_organization(token, following):
             yield from self._meta(token, organization=token.text)

@@ -52,6 +52,8 @@ def clean_url(raw: str) -> str:
 def find_urls(text: str) -> list[str]:
     """Every URL in `text`, cleaned, in order of appearance, without exact duplicates."""
     found: list[str] = []
+    if "://" not in text and "github.com/" not in text.lower():
+        return found
     for match in _URL.finditer(text):
         url = clean_url(match.group())
         if _has_host(url) and url not in found:

@@ -35,6 +35,8 @@ def join_wrapped(text: str) -> str:
     "multi-modal" (no space), except before "and"/"or"/"to", where it is a suspended hyphen ("low- and
     high-resolution"). Blank lines separate paragraphs and are kept as one blank line.
     """
+    if "\n" not in text:
+        return collapse(text)
     paragraphs = _PARAGRAPH_BREAK.split(text.strip())
     joined = []
     for paragraph in paragraphs:

@@ -43,7 +43,7 @@ def make_paper(
     `code_urls` are URLs the source states explicitly (API ``githubRepo``, a ``repo`` column); they come first
     in `links`, followed by the project page and then the URLs written in the abstract.
     """
-    clean_title = collapse(join_wrapped(title))
+    clean_title = join_wrapped(title).replace("\n\n", " ")
     clean_abstract = join_wrapped(abstract)
     page = collapse(project_page) if project_page else None
     explicit = [*code_urls, *([page] if page else [])]
