@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import json
 import multiprocessing
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, TypeVar
 
 import pyoxigraph as ox
 
@@ -40,6 +41,7 @@ from kg.terms import PREFIXES
 
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 ResultKind = Literal["bindings", "boolean", "graph"]
+T = TypeVar("T")
 
 XSD = PREFIXES["xsd"]
 _XSD_STRING = XSD + "string"
@@ -131,9 +133,20 @@ def _boolean(lexical: str) -> bool:
 
 
 _INTEGER_TYPES = (
-    "integer int long short byte nonNegativeInteger positiveInteger negativeInteger nonPositiveInteger "
-    "unsignedLong unsignedInt unsignedShort unsignedByte"
-).split()
+    "integer",
+    "int",
+    "long",
+    "short",
+    "byte",
+    "nonNegativeInteger",
+    "positiveInteger",
+    "negativeInteger",
+    "nonPositiveInteger",
+    "unsignedLong",
+    "unsignedInt",
+    "unsignedShort",
+    "unsignedByte",
+)
 _LITERAL_CONVERTERS: dict[str, Any] = {
     **dict.fromkeys(_INTEGER_TYPES, int),
     "decimal": Decimal,
@@ -198,6 +211,12 @@ def _tsv_value(term: Term | None) -> str:
     return str(term)
 
 
+def _serialize_triples(triples: tuple[ox.Triple, ...], rdf_format: ox.RdfFormat) -> str:
+    """Triples as text in `rdf_format`, declaring the common prefixes where the format has them."""
+    data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
+    return (data or b"").decode("utf-8")
+
+
 @dataclass(frozen=True)
 class QueryResult:
     """The outcome of one query: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
@@ -226,8 +245,7 @@ class QueryResult:
     def rows(self) -> list[dict[str, Any]]:
         """One dict per solution with every variable as a key and a Python value (None when unbound)."""
         return [
-            {name: python_value(term) for name, term in zip(self.variables, row, strict=True)}
-            for row in self.solutions
+            {name: python_value(term) for name, term in zip(self.variables, row, strict=True)} for row in self.solutions
         ]
 
     @property
@@ -235,7 +253,7 @@ class QueryResult:
         """CONSTRUCT/DESCRIBE results as Turtle with the common prefixes; None for other query forms."""
         if self.kind != "graph":
             return None
-        return ox.serialize(self.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
+        return _serialize_triples(self.triples, ox.RdfFormat.TURTLE)
 
     def without(self, names: Iterable[str]) -> QueryResult:
         """The same result with the columns `names` removed (named queries drop the echo of their inputs)."""
@@ -252,7 +270,7 @@ class QueryResult:
     def to_json(self) -> str:
         """SPARQL 1.1 Query Results JSON; JSON-LD for CONSTRUCT/DESCRIBE, which have no results format."""
         if self.kind == "graph":
-            return ox.serialize(self.triples, format=ox.RdfFormat.JSON_LD).decode("utf-8")
+            return _serialize_triples(self.triples, ox.RdfFormat.JSON_LD)
         if self.kind == "boolean":
             document: dict[str, Any] = {"head": {}, "boolean": self.boolean}
         else:
@@ -381,9 +399,7 @@ class _Job:
 
     def run(self, store: ox.Store) -> QueryResult:
         try:
-            outcome = store.query(
-                self.sparql, prefixes=PREFIXES, substitutions=self.substitutions or None
-            )
+            outcome = store.query(self.sparql, prefixes=PREFIXES, substitutions=self.substitutions or None)
             return _materialise(outcome, self.limit)
         except SyntaxError as error:
             raise KgError(_syntax_message(error, self.sparql, self.source)) from None
@@ -391,48 +407,48 @@ class _Job:
             raise KgError(f"{self.source}: query failed: {' '.join(str(error).split())}") from None
 
 
-def _child(job: _Job, store: ox.Store, sender: Any) -> None:
-    """Body of the forked child: run the job and send back the result or the user-facing error."""
+def _child(function: Callable[[], object], what: str, sender: Any) -> None:
+    """Body of the forked child: call `function` and send back ("ok", result) or ("error", KgError)."""
     try:
-        sender.send(job.run(store))
+        sender.send(("ok", function()))
     except KgError as error:
-        sender.send(error)
-    except Exception as error:  # anything else still has to reach the parent as a message, not a hang
-        sender.send(KgError(f"{job.source}: query failed: {error}"))
+        sender.send(("error", error))
+    except Exception as error:  # anything else must still reach the parent as a message, not as a hang
+        sender.send(("error", KgError(f"{what}: failed: {' '.join(str(error).split())}")))
     finally:
         sender.close()
 
 
-def _run_with_deadline(job: _Job, store: ox.Store, timeout: float) -> QueryResult:
-    """Run `job` in a forked child and kill it if no result arrives within `timeout` seconds.
+def call_with_deadline(function: Callable[[], T], timeout: float, what: str = "query") -> T:
+    """Call `function` in a forked child and kill the child if no result arrives within `timeout` seconds.
 
-    Fork shares the store with the child without copying or reopening it (copy-on-write), which keeps the
-    overhead to a few milliseconds; bench/bench_query.py measures it.
+    Fork shares the parent's memory, open store included, with the child copy-on-write, so nothing is copied
+    or reopened and the overhead stays at a few milliseconds (bench/bench_query.py measures it). The result
+    comes back pickled. Raises QueryTimeoutError when the time runs out.
     """
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:
-        raise KgError("--timeout needs the 'fork' start method, which this platform lacks") from None
+        raise KgError("a time limit needs the 'fork' start method, which this platform lacks") from None
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(job, store, sender), daemon=True)
+    child = context.Process(target=_child, args=(function, what, sender), daemon=True)
     child.start()
     sender.close()
     try:
         if not receiver.poll(timeout):
-            raise QueryTimeoutError(f"{job.source}: query stopped after the {timeout:g} s time limit")
-        outcome = receiver.recv()
+            raise QueryTimeoutError(f"{what}: stopped after the {timeout:g} s time limit")
+        status, payload = receiver.recv()
     except EOFError:
         child.join()
-        raise KgError(f"{job.source}: the query process ended without a result (exit code {child.exitcode})") from None
+        raise KgError(f"{what}: the worker process ended without a result (exit code {child.exitcode})") from None
     finally:
         if child.is_alive():
             child.kill()
         child.join()
         receiver.close()
-    if isinstance(outcome, KgError):
-        raise outcome
-    assert isinstance(outcome, QueryResult)
-    return outcome
+    if status == "error":
+        raise payload
+    return payload
 
 
 def run_query(
@@ -460,7 +476,7 @@ def run_query(
     )
     if timeout is None:
         return job.run(store)
-    return _run_with_deadline(job, store, timeout)
+    return call_with_deadline(functools.partial(job.run, store), timeout, source)
 
 
 # ------------------------------------------------------------------------------------------- named queries

@@ -1,9 +1,155 @@
-"""`kg` commands for the query area."""
+"""`kg query`: SPARQL from an argument, a file, stdin or a named query, printed as a table, CSV, TSV or JSON."""
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import pyoxigraph as ox
 import typer
+from rich.table import Table
+from rich.text import Text
+
+from kg.cli.output import console
+from kg.errors import KgError, UsageError
+from kg.paths import DEFAULT_STORE
+from kg.query import NamedQuery, QueryResult, Term, named_queries, run_named, run_query
+from kg.terms import PREFIXES
+
+# Longest namespace first, so kgid: wins over a shorter namespace that is its prefix.
+_NAMESPACES = sorted(((ns, prefix) for prefix, ns in PREFIXES.items()), key=lambda item: -len(item[0]))
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+def query_command(
+    sparql: str | None = typer.Argument(
+        None, help="SPARQL 1.1 query text; '-' (or a pipe) reads stdin.", show_default=False
+    ),
+    file: Path | None = typer.Option(None, "--file", "-f", help="Read the query from FILE.", show_default=False),
+    name: str | None = typer.Option(None, "--name", "-n", help="Run a named query (see --list).", show_default=False),
+    param: list[str] | None = typer.Option(
+        None, "--param", "-p", help="key=value, bound as an RDF term (repeatable).", show_default=False
+    ),
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format", help="Output format."),
+    timeout: float | None = typer.Option(
+        None, "--timeout", help="Stop the query after SECONDS (exit status 124).", show_default=False
+    ),
+    store: Path = typer.Option(DEFAULT_STORE, "--store", help="Folder of the graph store."),
+    list_queries: bool = typer.Option(False, "--list", help="Describe the named queries and exit."),
+) -> None:
+    """Query the graph with SPARQL; the common prefixes (kg:, kgid:, skos:, dcterms:, ...) are pre-declared.
+
+    SELECT and ASK print as a table, CSV, TSV or SPARQL JSON; CONSTRUCT and DESCRIBE print Turtle (JSON-LD with
+    --format json). Queries are read-only and never reach the network: SERVICE, LOAD and updates are refused.
+
+    Examples:
+      kg query "SELECT ?title WHERE { ?p a kg:Paper ; dcterms:title ?title } LIMIT 5"
+      kg query -f my.rq --format csv
+      kg query --name top-concepts --param type=dataset --param limit=10
+      kg query --list
+    """
+    if list_queries:
+        _print_named(named_queries())
+        return
+    values = _parse_params(param or [])
+    from kg.api import open as open_graph
+
+    if name is not None:
+        if sparql is not None or file is not None:
+            raise UsageError("give a query text, -f FILE or --name NAME, not several")
+        with open_graph(store) as graph:
+            result = run_named(graph.store, name, values, timeout=timeout)
+    else:
+        text, source = _read_query(sparql, file)
+        with open_graph(store) as graph:
+            result = run_query(graph.store, text, substitutions=values, timeout=timeout, source=source)
+    _print_result(result, output)
+
+
+def _parse_params(items: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in items:
+        key, equals, value = item.partition("=")
+        if not equals or not key.strip():
+            raise UsageError(f"--param {item!r}: expected key=value")
+        values[key.strip()] = value
+    return values
+
+
+def _read_query(sparql: str | None, file: Path | None) -> tuple[str, str]:
+    """The query text and the name errors use for it: the file, "<stdin>" or "<query>"."""
+    if sparql is not None and file is not None:
+        raise UsageError("give a query text or -f FILE, not both")
+    if file is not None and str(file) != "-":
+        try:
+            return file.read_text(encoding="utf-8"), str(file)
+        except (OSError, UnicodeDecodeError) as error:
+            raise KgError(f"cannot read query file {file}: {error}") from None
+    if sparql is not None and sparql != "-":
+        return sparql, "<query>"
+    if sparql is None and file is None and sys.stdin.isatty():
+        raise UsageError("no query: give SPARQL text, -f FILE, --name NAME or pipe a query in (see kg query --help)")
+    try:
+        return sys.stdin.read(), "<stdin>"
+    except UnicodeDecodeError as error:
+        raise KgError(f"<stdin>: the query is not UTF-8 text: {error}") from None
+
+
+def compact(term: Term | None) -> str:
+    """A term as a person reads it in a table: prefixed IRIs, bare literal values, nothing when unbound."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for namespace, prefix in _NAMESPACES:
+            if term.value.startswith(namespace):
+                return f"{prefix}:{term.value[len(namespace) :]}"
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        return term.value + (f"@{term.language}" if term.language else "")
+    return str(term)
+
+
+def _table(result: QueryResult) -> Table:
+    table = Table(*result.variables, caption=f"{len(result)} row{'s' if len(result) != 1 else ''}")
+    for row in result.solutions:
+        table.add_row(*(Text(compact(term)) for term in row))  # Text: a title with [brackets] is not markup
+    return table
+
+
+def _print_result(result: QueryResult, output: OutputFormat) -> None:
+    if output is OutputFormat.table and result.kind == "bindings":
+        console.print(_table(result))
+        return
+    # A table of an ASK or CONSTRUCT result is its plain text: "true"/"false" or Turtle, as in CSV.
+    render = {
+        OutputFormat.json: result.to_json,
+        OutputFormat.csv: result.to_csv,
+        OutputFormat.tsv: result.to_tsv,
+        OutputFormat.table: result.to_csv,
+    }[output]
+    text = render()
+    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+    sys.stdout.flush()
+
+
+def _print_named(queries: list[NamedQuery]) -> None:
+    for query in queries:
+        console.print(Text(query.name, style="bold"))
+        console.print(Text("  " + query.description))
+        for param in query.params:
+            console.print(Text(f"  --param {param.describe()}"))
+        for example in query.examples:
+            console.print(Text(f"  e.g. {example}", style="dim"))
+        console.print()
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to `app`."""
+    """Add `kg query` to `app`."""
+    app.command("query")(query_command)

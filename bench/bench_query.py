@@ -1,0 +1,312 @@
+"""Benchmark every named query on a graph of the real corpus, Oxigraph against rdflib's default in-memory store.
+
+    .venv/bin/python bench/bench_query.py [--corpus DIR] [--store DIR] [--repeats N] [--rdflib-budget SECONDS]
+
+The graph is built from ../shared/corpus/hf-daily-api (about 9,500 papers) with the project's own pipeline:
+`kg.ingest` reads the API dumps, `kg.nlp.Extractor` extracts concepts when it is available (otherwise the papers'
+own `ai_keywords` become concept mentions, typed by a few word rules, which gives a graph of the same shape and
+a realistic size), and `GraphStore` stores it. rdflib's `Graph()` then holds the very same triples, and both run
+each named query with the same parameters, through the same code path as `kg query --name` for Oxigraph.
+
+Reported per query: the median wall time on each engine, their ratio and the row counts (which must agree).
+Also reported: the overhead of `--timeout`, which runs a query in a forked child.
+Targets: Oxigraph at least 20x faster than rdflib at the median, and under 50 ms per named query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import itertools
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping, Sized
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from kg.errors import KgError
+from kg.query import NamedQuery, QueryTimeoutError, call_with_deadline, named_queries, run_named, run_query
+from kg.rdf import to_rdflib
+from kg.records import Concept, Extraction, Mention, Paper
+from kg.terms import PREFIXES
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "hf-daily-api"
+
+# ------------------------------------------------------------------------------------------- building the graph
+
+# Word rules typing an ai_keyword when the real extractor is not available; anything else is a method.
+_KEYWORD_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("hardware", re.compile(r"\b(?:[AHVBT]100|H200|A6000|RTX ?\d{4}|TPU(?: ?v\d)?|GPUs?|NPU|FPGA)\b", re.I)),
+    ("dataset", re.compile(r"\b(?:datasets?|benchmarks?|corpus|corpora|ImageNet|COCO|GLUE|MMLU|GSM8K)\b", re.I)),
+    ("metric", re.compile(r"\b(?:accuracy|score|BLEU|ROUGE|FID|perplexity|F1|mAP|precision|recall|rate)\b", re.I)),
+    (
+        "task",
+        re.compile(
+            r"(?:generation|classification|detection|segmentation|recognition|translation|question answering|"
+            r"retrieval|summarization|reasoning|captioning|editing|understanding)$",
+            re.I,
+        ),
+    ),
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_HARDWARE_COUNT = re.compile(r"\b(\d{1,4})\s*(?:x\s*)?(?:NVIDIA\s+)?([AHV]100|H200)\b")
+
+
+def _keyword_type(keyword: str) -> str:
+    return next((kind for kind, rule in _KEYWORD_TYPES if rule.search(keyword)), "method")
+
+
+def _sentence_at(text: str, offset: int) -> str:
+    """The sentence of `text` containing `offset` (sentences end at ., ! or ? followed by white space)."""
+    start = 0
+    for boundary in _SENTENCE_END.finditer(text):
+        if boundary.start() >= offset:
+            return text[start : boundary.start()]
+        start = boundary.end()
+    return text[start:]
+
+
+def keyword_extraction(paper: Paper) -> Extraction:
+    """Mentions of the paper's ai_keywords where they occur in its title or abstract (the whole abstract's first
+    sentence otherwise), plus hardware counts such as "8 A100"; the title's "Name:" is the paper's proposal."""
+    mentions: list[Mention] = []
+    proposal = paper.title.split(":", 1)[0].strip().lower() if ":" in paper.title else None
+    for keyword in dict.fromkeys(k.strip() for k in paper.keywords if k.strip()):
+        kind = _keyword_type(keyword)
+        field, text = "abstract", paper.abstract
+        start = text.lower().find(keyword.lower())
+        if start < 0:
+            field, text = "title", paper.title
+            start = max(text.lower().find(keyword.lower()), 0)
+        proposed = proposal is not None and proposal in keyword.lower()
+        mentions.append(
+            Mention(
+                kind,
+                keyword,
+                field,
+                start,
+                start + len(keyword),
+                keyword,
+                _sentence_at(text, start),
+                0.5,
+                "bench/ai-keywords",
+                proposed=proposed,
+            )
+        )
+    for match in _HARDWARE_COUNT.finditer(paper.abstract):
+        mentions.append(
+            Mention(
+                "hardware",
+                match[0],
+                "abstract",
+                match.start(),
+                match.end(),
+                match[2].upper(),
+                _sentence_at(paper.abstract, match.start()),
+                0.8,
+                "bench/hardware-count",
+                count=int(match[1]),
+                vendor="NVIDIA",
+            )
+        )
+    concepts = tuple(dict.fromkeys(Concept(m.type, m.concept) for m in mentions))
+    return Extraction(paper=paper, mentions=tuple(mentions), concepts=concepts)
+
+
+def _extractions(papers: list[Paper]) -> tuple[Iterable[Extraction], str]:
+    try:
+        from kg.nlp import Extractor  # type: ignore[attr-defined]
+    except ImportError:
+        return map(keyword_extraction, papers), "ai_keywords (kg.nlp.Extractor is not available yet)"
+    return Extractor().extract_many(papers), "kg.nlp.Extractor"
+
+
+def build_store(corpus: Path, store: Path) -> None:
+    from kg.ingest import ingest
+    from kg.store import GraphStore
+
+    started = time.perf_counter()
+    result = ingest([corpus])
+    extractions, how = _extractions(list(result.papers))
+    print(f"read {len(result.papers)} papers ({len(result.rejected)} rejected); extracting with {how}")
+    with GraphStore.open(store, read_only=False) as graph:
+        report = graph.add(extractions)
+    print(f"built {store}: {report.triples_after:,} triples in {time.perf_counter() - started:.1f} s")
+
+
+def rdflib_copy(store: ox.Store) -> rdflib.Graph:
+    """rdflib's default in-memory store holding the same triples (parsed by oxrdflib's fast N-Triples reader)."""
+    graph = rdflib.Graph()
+    graph.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="ox-nt")
+    return graph
+
+
+# ---------------------------------------------------------------------------------------------------- timing
+
+
+@dataclass(frozen=True)
+class Timing:
+    ms: list[float]
+    rows: int
+    timed_out: bool = False
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ms)
+
+
+def _timed(function: Callable[[], int]) -> tuple[float, int]:
+    started = time.perf_counter()
+    rows = function()
+    return (time.perf_counter() - started) * 1000, rows
+
+
+def repeat(function: Callable[[], int], repeats: int, budget_s: float) -> Timing:
+    """Run `function` up to `repeats` times (at least once) while the time spent stays within `budget_s`."""
+    times: list[float] = []
+    rows = 0
+    spent = 0.0
+    for _ in range(repeats):
+        ms, rows = _timed(function)
+        times.append(ms)
+        spent += ms / 1000
+        if spent > budget_s:
+            break
+    return Timing(times, rows)
+
+
+def _count(function: Callable[..., Sized], *args: object) -> int:
+    return len(function(*args))
+
+
+def rdflib_named(graph: rdflib.Graph, query: NamedQuery, params: Mapping[str, object]) -> int:
+    """Run a named query on rdflib with the same bound terms and row cap; returns the row count."""
+    binding = query.bind(params)
+    bindings = {name: to_rdflib(term) for name, term in binding.substitutions.items()}
+    result = graph.query(query.text, initNs=PREFIXES, initBindings=bindings)
+    return len(list(itertools.islice(result, binding.limit)))
+
+
+def rdflib_timing(run: Callable[[], int], args: argparse.Namespace, what: str) -> Timing:
+    """rdflib's timing. Its first run happens in a forked child killed after --rdflib-cap seconds, because a bad
+    plan can take many minutes; the other runs happen in process (so copy-on-write faults do not count)."""
+    try:
+        first_ms, rows = call_with_deadline(functools.partial(_timed, run), args.rdflib_cap, what)
+    except QueryTimeoutError:
+        return Timing([args.rdflib_cap * 1000], -1, timed_out=True)
+    if args.rdflib_repeats <= 1 or first_ms / 1000 > args.rdflib_budget:
+        return Timing([first_ms], rows)
+    more = repeat(run, args.rdflib_repeats - 1, args.rdflib_budget)
+    return Timing(more.ms, more.rows)
+
+
+def parameters(store: ox.Store) -> dict[str, dict[str, object]]:
+    """Realistic parameters for each named query, taken from the graph: its most used concepts."""
+
+    def top(kind: str) -> str:
+        rows = run_named(store, "top-concepts", {"type": kind, "limit": 1}).rows
+        if not rows:
+            raise KgError(f"the graph has no {kind} concept to benchmark with")
+        return str(rows[0]["label"])
+
+    method, hardware = top("method"), top("hardware")
+    paper = run_query(store, "SELECT ?id WHERE { ?p kg:arxivId ?id ; kg:hasMention ?m } LIMIT 1").rows[0]["id"]
+    return {
+        "top-concepts": {"type": "method", "limit": 20},
+        "method-datasets-metrics": {"method": method},
+        "papers-on-hardware": {"hardware": hardware},
+        "papers-with-code": {"concept": method},
+        "cooccurring": {"concept": method, "limit": 20},
+        "timeline": {"concept": method},
+        "paper-card": {"paper": paper},
+    }
+
+
+def _print_table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> None:
+    rows = list(rows)
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    for row in (header, *rows):
+        print(
+            "  ".join(
+                str(cell).rjust(width) if i else str(cell).ljust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+
+
+def timeout_overhead(store: ox.Store, repeats: int) -> tuple[float, float]:
+    """Median ms of a small named query run in process and with a time limit (forked child)."""
+    query = functools.partial(run_named, store, "papers-on-hardware", {"hardware": "H100"})
+    direct = repeat(lambda: len(query()), repeats, 10)
+    forked = repeat(lambda: len(query(timeout=60)), repeats, 10)
+    return direct.median, forked.median
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="hf-daily-api folder")
+    parser.add_argument("--store", type=Path, help="store to use, built there first if missing (default: a temp dir)")
+    parser.add_argument("--repeats", type=int, default=21, help="Oxigraph runs per query")
+    parser.add_argument("--rdflib-repeats", type=int, default=5, help="rdflib runs per query (at most)")
+    parser.add_argument("--rdflib-budget", type=float, default=60, help="seconds of rdflib runs per query, roughly")
+    parser.add_argument("--rdflib-cap", type=float, default=300, help="seconds after which one rdflib run is stopped")
+    args = parser.parse_args(argv)
+    from kg.store import GraphStore
+
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as scratch:
+        store_path = args.store or Path(scratch) / "store"
+        if not (store_path / "CURRENT_VERSION").exists():
+            if not args.corpus.is_dir():
+                print(f"no corpus at {args.corpus}", file=sys.stderr)
+                return 1
+            build_store(args.corpus, store_path)
+        with GraphStore.open(store_path) as graph:
+            store = graph.oxigraph
+            started = time.perf_counter()
+            copy = rdflib_copy(store)
+            print(
+                f"graph: {len(store):,} triples; rdflib copy: {len(copy):,} triples "
+                f"({time.perf_counter() - started:.1f} s to load)"
+            )
+            params = parameters(store)
+            rows = []
+            for query in named_queries():
+                chosen = params.get(query.name, {})
+                ox_run = functools.partial(_count, run_named, store, query.name, chosen)
+                ox_timing = repeat(ox_run, args.repeats, 30)
+                rdf_run = functools.partial(rdflib_named, copy, query, chosen)
+                rdf_timing = rdflib_timing(rdf_run, args, f"rdflib {query.name}")
+                ratio = rdf_timing.median / ox_timing.median
+                rows.append(
+                    (
+                        query.name,
+                        f"{ox_timing.median:.2f}",
+                        (">" if rdf_timing.timed_out else "") + f"{rdf_timing.median:.1f}",
+                        (">" if rdf_timing.timed_out else "") + f"{ratio:.0f}x",
+                        str(ox_timing.rows),
+                        "?" if rdf_timing.timed_out else str(rdf_timing.rows),
+                        "ok" if ox_timing.median < 50 and ratio >= 20 else "MISS",
+                        " ".join(f"{k}={v}" for k, v in chosen.items()),
+                    )
+                )
+            print()
+            _print_table(
+                ("query", "oxigraph ms", "rdflib ms", "ratio", "rows", "rdflib rows", "target", "params"), rows
+            )
+            direct, forked = timeout_overhead(store, args.repeats)
+            print(
+                f"\n--timeout overhead (forked child): {forked - direct:.1f} ms "
+                f"({direct:.2f} ms in process, {forked:.2f} ms with a time limit)"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
