@@ -109,3 +109,11 @@ def test_each_bad_jsonl_line_is_rejected_alone(tmp_path: Path, line: bytes, reas
     papers, rejected = _split(path)
     assert [p.title for p in papers] == ["Good", "Also"]
     assert [(r.line, r.reason.startswith(reason)) for r in rejected] == [(2, True)]
+
+
+def test_control_characters_and_lone_surrogates_are_dropped_from_text(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"title": "A\\u0000B\\ud800", "abstract": "x\\u0007y\\tz"}\n')
+    (paper,) = _split(path)[0]
+    assert (paper.title, paper.abstract) == ("AB", "xy z")
+    paper.abstract.encode("utf-8")

@@ -12,8 +12,8 @@ boilerplate ("new", "Get trending papers in your email inbox!", "Subscribe", "by
 
 Title or abstract: lines are paired in order. A title is followed by its abstract; when a line that looks like a
 title (short, no closing full stop) is itself followed by prose, the earlier line is a title with no abstract
-and is rejected. An organisation line is recognised by the "·" line right after it, and the author count is
-checked but not kept (the page gives no names).
+and is rejected. An organisation line is recognised by the "·" line right after it; the author count is not
+kept (the page gives a count, no names, and `Paper` has no field for it).
 
 Dates without a year. The page prints the year only for dates outside its own (current) year, so every
 yearless date, header included, lies in one year later than every year printed on the page. The rule is:
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -52,7 +52,7 @@ _MONTH_NAMES = (
 )  # fmt: skip
 _DATE = re.compile(r"([A-Za-z]{3,9})\.? +(\d{1,2})(?:, *(\d{4}))?(?: +(\d+))?")
 _AUTHORS = re.compile(r"[•·] *(\d+) +authors?", re.IGNORECASE)
-_GLUED_SUBSCRIBE = re.compile(r"Subscribe(?=[A-Z0-9])")
+_GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=[A-Z0-9])")
 _DOTS = frozenset({"·", "•"})
 _SENTENCE_END = (".", "!")
 _MAX_TITLE_CHARS = 300
@@ -83,7 +83,6 @@ class _Record:
     abstract: str | None = None
     organization: str | None = None
     date: _Date | None = None
-    meta: list[str] = field(default_factory=list)
 
 
 def _parse_date(text: str) -> _Date | None:
@@ -116,7 +115,7 @@ def _classify(item: Line | BadLine) -> _Token | None:
     parsed = _parse_date(text)
     if parsed is not None:
         return _Token("date", item.number, text, parsed)
-    return _Token("text", item.number, _GLUED_SUBSCRIBE.sub("", text, count=1) if text.startswith("Sub") else text)
+    return _Token("text", item.number, _GLUED_SUBSCRIBE.sub("", text, count=1))
 
 
 def _is_prose(text: str) -> bool:

@@ -44,7 +44,7 @@ class _LineCounter:
 
 
 def _array_items(text: str, pos: int, lines: _LineCounter) -> Iterator[tuple[int, Any]]:
-    """Items of the array whose "[" is at `pos`; returns (via StopIteration) nothing, advances to its "]"."""
+    """(line, item) for each item of the array whose "[" is at `pos`."""
     pos = _skip(text, pos + 1)
     if pos < len(text) and text[pos] == "]":
         return

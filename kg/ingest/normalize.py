@@ -11,12 +11,15 @@ from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
 _SPACES = re.compile(r"\s+")
+# Control characters and lone surrogates (JSON can encode them) are invalid in XML exports and in UTF-8.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # A hyphen glued to a word at a line end, the next line starting with a lower-case letter: "pre-\ntrained".
 _HYPHEN_BREAK = re.compile(r"(?<=\w-)[ \t]*\n[ \t]*(?=[a-z])")
 # ... except before a conjunction, where the hyphen is suspended: "low-\nand high-resolution".
 _SUSPENDED_HYPHEN = re.compile(r"(?<=\w-)[ \t]*\n[ \t]*(?=(?:and|or|nor|to|vs)\b)")
 
+_TRAILING_PUNCTUATION = frozenset({"Po", "Pd"})  # other punctuation (.,;:!?) and dashes
 _MODERN_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
 _OLD_ARXIV = re.compile(r"[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7}")
 _ARXIV_VERSION = re.compile(r"v\d+$")
@@ -24,8 +27,8 @@ _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s?#]+)", re.IGNORECASE
 
 
 def collapse(text: str) -> str:
-    """Single spaces, no leading or trailing whitespace."""
-    return _SPACES.sub(" ", text).strip()
+    """Single spaces, no leading or trailing whitespace, no control characters."""
+    return _SPACES.sub(" ", _UNPRINTABLE.sub("", text)).strip()
 
 
 def join_wrapped(text: str) -> str:
@@ -47,10 +50,14 @@ def join_wrapped(text: str) -> str:
 
 
 def normalize_title(title: str) -> str:
-    """The dedup form of a title: NFKC, case-folded, single spaces, no trailing punctuation."""
+    """The dedup form of a title: NFKC, case-folded, single spaces, no trailing punctuation.
+
+    Only sentence punctuation and dashes are stripped ("Title." = "Title?" = "Title"); closing brackets and
+    quotes stay, so "Model (XYZ)" keeps its balance.
+    """
     folded = collapse(unicodedata.normalize("NFKC", title).casefold())
     end = len(folded)
-    while end and (unicodedata.category(folded[end - 1]).startswith("P") or folded[end - 1].isspace()):
+    while end and (unicodedata.category(folded[end - 1]) in _TRAILING_PUNCTUATION or folded[end - 1].isspace()):
         end -= 1
     return folded[:end]
 

@@ -7,6 +7,7 @@ empty, binary or unrecognisable file is one `Rejected`, like a bad line.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +59,7 @@ def _read(path: Path, fmt: str | None, limits: Limits, progress: ByteProgress | 
     if fmt is not None:
         check_format(fmt)
     if not path.is_file():
-        raise KgError(f"no such file: {path}")
+        raise KgError(f"not a readable file: {path}")
     chosen, rejected = _unusable(path, source, fmt)
     if chosen is None:
         if rejected is not None:
@@ -84,8 +85,13 @@ def read_file(path: Path, fmt: str | None = None, *, limits: Limits = DEFAULT_LI
     return _read(Path(path), fmt, limits, None)
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _files_under(folder: Path) -> list[Path]:
+    """Non-hidden files below `folder`, sorted; symbolic links to folders are not followed (no cycles)."""
+    found: list[Path] = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(Path(root) / name for name in names if not name.startswith("."))
+    return sorted((p for p in found if p.is_file()), key=str)
 
 
 def expand_paths(paths: Sequence[Path]) -> list[Path]:
@@ -94,7 +100,7 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     seen: set[Path] = set()
     for given in map(Path, paths):
         if given.is_dir():
-            found = sorted((p for p in given.rglob("*") if p.is_file() and not _hidden(p, given)), key=str)
+            found = _files_under(given)
         elif given.is_file():
             found = [given]
         else:
