@@ -1,0 +1,137 @@
+"""Abbreviation pairs: "Low-Rank Adaptation (LoRA)" makes "LoRA" mean "Low-Rank Adaptation" in the whole text.
+
+The long form is found with the Schwartz & Hearst (2003) algorithm: walk the short form's characters from the end
+and find each one, in order, in the words before the parenthesis, the first one at the start of a word.  The pair
+takes its type from what the earlier components saw in the long form (or the short form), or from the long form's
+head noun; both forms become mentions with one label, so canonicalisation merges them into one concept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.nlp.candidates import PAIRS, AbbreviationPair, Candidate, candidates
+from kg.nlp.text import normal_label, plural, singular, word_set
+from kg.vocabulary import Lexicon, load_lexicon
+
+# "(LoRA)", "(LoRA;" or "(LoRA," — a short form of 2-12 characters with a capital, right after the long form.
+_PAREN = re.compile(r"(?<=\S) ?\((?P<short>[A-Za-z0-9][A-Za-z0-9\-+./&]{0,10}[A-Za-z0-9+]s?)(?=[);,])")
+_WORD = re.compile(r"[^\s(]+")
+_MAX_LONG_CHARS = 120
+# Title-case long forms are named techniques, unless they name an institution or a venue.
+_INSTITUTIONAL = word_set(
+    "conference workshop symposium journal proceedings university institute laboratory department association "
+    "society foundation organization organisation committee agency center centre"
+)
+
+
+class Abbreviations:
+    """Adds `abbreviations/long` and `abbreviations/short` candidates sharing the pair's canonical label."""
+
+    def __init__(self, lexicon: Lexicon, confidence: float) -> None:
+        self.lexicon = lexicon
+        self.confidence = confidence
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        found = candidates(doc)
+        pairs = []
+        for pair in self._pairs(text):
+            typed = self._type_of(doc, pair)
+            if typed is None:
+                continue
+            kind, label = typed
+            pairs.append(pair)
+            found.append(
+                Candidate(pair.long_start, pair.long_end, kind, "abbreviations/long", self.confidence, label=label)
+            )
+            for start, end in _occurrences(text, pair.short):
+                found.append(Candidate(start, end, kind, "abbreviations/short", self.confidence, label=label))
+        doc.user_data[PAIRS] = tuple(pairs)
+        return doc
+
+    def _pairs(self, text: str) -> Iterator[AbbreviationPair]:
+        for match in _PAREN.finditer(text):
+            short = match.group("short")
+            if not any(char.isupper() for char in short) or not any(char.isalpha() for char in short):
+                continue
+            window_start = max(0, match.start() - _MAX_LONG_CHARS)
+            found = long_form_start(text[window_start : match.start()], short)
+            if found is not None:
+                yield AbbreviationPair(
+                    window_start + found, match.start(), short, match.start("short"), match.end("short")
+                )
+
+    def _type_of(self, doc: Doc, pair: AbbreviationPair) -> tuple[str, str] | None:
+        """(type, label) of the pair: from a candidate ending the long form, one on the short form, or the head."""
+        long_text = doc.text[pair.long_start : pair.long_end]
+        ending = [
+            c
+            for c in candidates(doc)
+            if c.end == pair.long_end and c.start >= pair.long_start and not c.source.startswith("abbreviations")
+        ]
+        on_short = [c for c in candidates(doc) if (c.start, c.end) == (pair.short_start, pair.short_end)]
+        for group in (ending, on_short):
+            if group:
+                best = max(group, key=lambda c: (c.length, c.confidence))
+                return best.type, best.label or normal_label(long_text)
+        kinds = self.lexicon.types_of_head(long_text)
+        if kinds:
+            return kinds[0], normal_label(long_text)
+        words = long_text.split()
+        if all(word[:1].isupper() for word in words) and not _INSTITUTIONAL.intersection(w.lower() for w in words):
+            return "method", normal_label(long_text)  # a named technique written in title case
+        return None
+
+
+def long_form_start(before: str, short: str) -> int | None:
+    """Offset in `before` where the long form of `short` starts (Schwartz & Hearst), or None.
+
+    The long form has at most min(len(short) + 5, 2 * len(short)) words, ends right before the parenthesis, and
+    every letter or digit of the short form occurs in it in order, the first one at the start of a word.
+    """
+    core = singular(short) if short.endswith("s") and short[:-1].upper() == short[:-1] else short
+    chars = [char.lower() for char in core if char.isalnum()]
+    if len(chars) < 2:
+        return None
+    words = list(_WORD.finditer(before.rstrip()))
+    limit = min(len(chars) + 5, 2 * len(chars))
+    words = words[-limit:]
+    if not words:
+        return None
+    window_start = words[0].start()
+    window = before[window_start : words[-1].end()].lower()
+    position = len(window) - 1
+    for index in range(len(chars) - 1, -1, -1):
+        char = chars[index]
+        while position >= 0 and (
+            window[position] != char or (index == 0 and position > 0 and window[position - 1].isalnum())
+        ):
+            position -= 1
+        if position < 0:
+            return None
+        position -= 1
+    start = position + 1
+    long_text = window[start:]
+    if len(long_text) <= len(core) or core.lower() in long_text.split():
+        return None
+    return window_start + start
+
+
+def _occurrences(text: str, short: str) -> Iterator[tuple[int, int]]:
+    """Every whole-word use of the short form, singular or plural ("LLM", "LLMs"), not inside a longer name."""
+    forms = {short, singular(short), plural(singular(short))}
+    pattern = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+    for match in re.finditer(rf"(?<![\w\-])(?:{pattern})(?!\w|-[A-Z0-9])", text):
+        yield match.start(), match.end()
+
+
+@Language.factory("kg_abbreviations", default_config={"lexicon": None, "confidence": 0.85})
+def make_abbreviations(nlp: Language, name: str, lexicon: str | None, confidence: float) -> Abbreviations:
+    """`lexicon`: path of the cue lexicon (default: the project's `ontology/lexicon.tsv`)."""
+    return Abbreviations(load_lexicon(Path(lexicon) if lexicon else None), confidence)

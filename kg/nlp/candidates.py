@@ -1,0 +1,95 @@
+"""The records the pipeline components exchange through a Doc, and the helpers that read and write them.
+
+Components work in character offsets into `doc.text` (regex rules find them directly, token rules convert), so
+every component speaks the same unit and the resolver can compare spans from any source.  They are kept in
+`doc.user_data` rather than in Span extensions, which would be process-wide registrations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from kg.nlp.sentences import Sentences
+
+CANDIDATES = "kg.candidates"  # list[Candidate]: every proposal of every component, overlapping
+MENTIONS = "kg.mentions"  # tuple[Candidate, ...]: the resolver's non-overlapping choice, in text order
+RESULTS = "kg.results"  # tuple[ResultSpan, ...]
+PAIRS = "kg.abbreviations"  # tuple[AbbreviationPair, ...]
+SENTENCES = "kg.sentences"  # Sentences of doc.text, computed once on first use
+TITLE_END = "kg.title_end"  # int: the text is "title\n\nabstract" and the title ends here (absent: no title)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A typed span some rule believes denotes a concept.
+
+    `label` is the canonical label when the rule knows it (a vocabulary prefLabel, or the long form of an
+    abbreviation); otherwise canonicalisation derives one from the text.
+    """
+
+    start: int
+    end: int
+    type: str
+    source: str
+    confidence: float
+    label: str | None = None
+    proposed: bool = False
+    count: int | None = None
+    vendor: str | None = None
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True)
+class AbbreviationPair:
+    """ "Low-Rank Adaptation (LoRA)": the long form's span and the short form as written."""
+
+    long_start: int
+    long_end: int
+    short: str
+    short_start: int
+    short_end: int
+
+
+@dataclass(frozen=True)
+class ResultSpan:
+    """A stated number tied to a metric mention, with the dataset mention of the same sentence if there is one."""
+
+    metric: Candidate
+    value: str
+    unit: str | None
+    dataset: Candidate | None
+    sentence_start: int
+    sentence_end: int
+
+
+def candidates(doc: Doc) -> list[Candidate]:
+    """The doc's growing list of candidates (created empty on first use)."""
+    found: list[Candidate] = doc.user_data.setdefault(CANDIDATES, [])
+    return found
+
+
+def mentions(doc: Doc) -> tuple[Candidate, ...]:
+    """The resolved mentions; empty until the resolver has run."""
+    chosen: tuple[Candidate, ...] = doc.user_data.get(MENTIONS, ())
+    return chosen
+
+
+def covering(doc: Doc, start: int, end: int, types: frozenset[str] | None = None) -> list[Candidate]:
+    """Candidates that overlap [start, end), optionally of the given types only."""
+    return [c for c in candidates(doc) if c.overlaps(start, end) and (types is None or c.type in types)]
+
+
+def sentences(doc: Doc) -> Sentences:
+    """The doc's sentence ranges, computed on first use and shared by every later reader."""
+    found: Sentences | None = doc.user_data.get(SENTENCES)
+    if found is None:
+        found = doc.user_data[SENTENCES] = Sentences.of(doc.text)
+    return found

@@ -1,0 +1,102 @@
+"""The vocabulary gazetteer: every label of every known concept, matched in one pass over the tokens.
+
+Matching is case- and hyphen-insensitive through the lexeme NORM ("CIFAR10" = "CIFAR-10", "ImageNet-1k" =
+"ImageNet-1K"): lexeme attributes are computed once per word type, so the folding costs nothing per token.
+Case-insensitivity is not safe for short acronyms that are also words ("SAM", "CLIP", "GLUE"), so those labels go
+to a second, case-sensitive matcher.  PhraseMatcher keeps about 0.7x of the tokenizer's speed where an
+EntityRuler keeps 0.15x, and overlapping matches are left to the resolver, where the longest one wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import cast
+
+from spacy.attrs import NORM
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from kg.nlp.candidates import Candidate, candidates
+from kg.nlp.text import plural, singular
+from kg.vocabulary import VocabularyEntry, load_vocabulary
+
+CASE_SENSITIVE_MAX_LENGTH = 5
+
+
+def folded_norm(text: str) -> str:
+    """The NORM of a word type: lower case without hyphens, so "CIFAR-10" and "cifar10" compare equal."""
+    lowered = text.lower()
+    return lowered.replace("-", "") or lowered
+
+
+def use_folded_norms(vocab: Vocab) -> None:
+    """Make NORM hyphen- and case-folded for every word type, present and future."""
+    vocab.lex_attr_getters[NORM] = folded_norm  # type: ignore[attr-defined]  # missing from spaCy's stubs
+    for lexeme in vocab:
+        lexeme.norm_ = folded_norm(lexeme.orth_)
+
+
+def needs_case(label: str) -> bool:
+    """A one-word acronym that could be an English word when lower-cased ("SAM", "CLIP", "MoE")."""
+    return (
+        label.isalpha() and len(label) <= CASE_SENSITIVE_MAX_LENGTH and sum(1 for char in label if char.isupper()) >= 2
+    )
+
+
+def spelling_variants(label: str) -> Iterator[str]:
+    """The label as written, with hyphens as spaces and without them, each also with a plural head."""
+    for form in dict.fromkeys((label, label.replace("-", " "), label.replace("-", ""))):
+        yield form
+        head, _, last = form.rpartition(" ")
+        if last.isalpha() and singular(plural(last)) == last:
+            yield f"{head} {plural(last)}".lstrip()
+
+
+class Gazetteer:
+    """Adds a `gazetteer/*` candidate for every vocabulary label found, carrying the entry's prefLabel."""
+
+    def __init__(self, nlp: Language, entries: Sequence[VocabularyEntry], confidence: float) -> None:
+        use_folded_norms(nlp.vocab)
+        self.entries = tuple(entries)
+        self.confidence = confidence
+        self.folded = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        folded: dict[str, list[str]] = {}
+        exact: dict[str, list[str]] = {}
+        for index, entry in enumerate(self.entries):
+            for label in entry.labels:
+                target = exact if needs_case(label) else folded
+                target.setdefault(str(index), []).extend(spelling_variants(label))
+        tokenizer = cast(Tokenizer, nlp.tokenizer)
+        for matcher, patterns in ((self.folded, folded), (self.exact, exact)):
+            for key, forms in patterns.items():
+                matcher.add(key, list(tokenizer.pipe(dict.fromkeys(forms))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = candidates(doc)
+        for matcher, rule in ((self.folded, "gazetteer/folded"), (self.exact, "gazetteer/exact")):
+            for match_id, start, end in matcher(doc):
+                entry = self.entries[int(doc.vocab.strings[match_id])]
+                span = doc[start:end]
+                found.append(
+                    Candidate(
+                        span.start_char,
+                        span.end_char,
+                        entry.type,
+                        rule,
+                        self.confidence,
+                        label=entry.label,
+                        vendor=entry.vendor,
+                    )
+                )
+        return doc
+
+
+@Language.factory("kg_gazetteer", default_config={"vocabulary": None, "confidence": 0.9})
+def make_gazetteer(nlp: Language, name: str, vocabulary: str | None, confidence: float) -> Gazetteer:
+    """`vocabulary`: path of the SKOS vocabulary (default: the project's `ontology/vocabulary.ttl`)."""
+    return Gazetteer(nlp, load_vocabulary(Path(vocabulary) if vocabulary else None), confidence)

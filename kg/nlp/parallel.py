@@ -1,0 +1,42 @@
+"""Extraction over a pool of processes, in input order.
+
+Each worker builds its own pipeline once (in the pool initializer) and keeps it for the life of the process;
+that per-process extractor is the only state here, and it never leaves its process.  Chunks of papers are the
+unit of work, so start-up and pickling costs are paid per chunk rather than per paper.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kg.records import Extraction, Paper
+
+_worker: dict[str, object] = {}  # this process's Extractor, set by the pool initializer
+
+
+def _start(vocabulary: Path | None, lexicon: Path | None) -> None:
+    from kg.nlp import Extractor
+
+    _worker["extractor"] = Extractor(vocabulary, lexicon)
+
+
+def _extract_chunk(papers: list[Paper]) -> list[Extraction]:
+    from kg.nlp import Extractor
+
+    extractor = _worker["extractor"]
+    assert isinstance(extractor, Extractor)
+    return list(extractor.extract_many(papers, n_process=1, batch_size=len(papers)))
+
+
+def extract(
+    vocabulary: Path | None, lexicon: Path | None, papers: Iterable[Paper], n_process: int, batch_size: int
+) -> Iterator[Extraction]:
+    """Extractions of `papers` computed by `n_process` workers, yielded in input order."""
+    from kg.nlp import chunks, start_method
+
+    context = multiprocessing.get_context(start_method())
+    with context.Pool(n_process, initializer=_start, initargs=(vocabulary, lexicon)) as pool:
+        for extracted in pool.imap(_extract_chunk, chunks(papers, batch_size)):
+            yield from extracted

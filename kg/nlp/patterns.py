@@ -1,0 +1,144 @@
+"""Names the vocabulary does not know, typed by the words around them.
+
+"on the X dataset", "X benchmark" and "experiments on A, B and C" make datasets; "outperforms X and Y" and
+"compared with X" make methods; any other coined name or acronym ("CFSP", "m2mKD") is most often a method in an
+ML abstract and is kept as one at low confidence, so that any typed rule or the vocabulary overrides it.
+Every regex here is linear: alternations of fixed words and single-class repetitions, no nested quantifiers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.nlp.candidates import Candidate, candidates
+from kg.nlp.text import FUNCTION_WORDS
+
+# One word of a name: starts with a capital or a digit followed by a letter, may carry inner hyphens/dots
+# ("MS", "COCO", "ADE20K", "3DMatch", "GPT-4", "Llama-2-7B", "v1.5").
+_NAME_WORD = r"(?:[A-Z][A-Za-z0-9]*|[0-9]+[A-Za-z][A-Za-z0-9]*)(?:[-.][A-Za-z0-9]+)*"
+# A name: up to four such words ("Penn Treebank", "MS COCO", "Customer Review Dataset").
+NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{0,3}}"
+# A list of names: "A, B, and C", "A and B", "A/B".
+_LIST = rf"{NAME}(?:(?:, (?:and |or )?| (?:and|or) |/){NAME}){{0,8}}"
+_LIST_SPLIT = re.compile(r", (?:and |or )?| (?:and|or) |/")
+_WORDS = re.compile(r"\S+")
+# Tokens shaped like names that are sizes, units, norms or numerals: "7B", "1.5x", "24GB", "L2", "III".
+_NOT_NAME = re.compile(r"^(?:\d+(?:\.\d+)?(?:[xX\u00d7]|[KMBT]|GB|MB|TB|ms|fps|px|k)|[LlQ]\d|[IVX]+)$")
+_DATASET_NOUNS = r"(?:data ?sets?|benchmarks?|corpus|corpora|treebanks?|challenges?|suites?|leaderboards?)"
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """A regex whose `names` group holds one name or a list of names of type `type`."""
+
+    name: str
+    type: str
+    regex: re.Pattern[str]
+    coined_only: bool  # keep only names with an acronym/digit/inner capital (not "Transformers")
+
+
+RULES: tuple[ContextRule, ...] = (
+    ContextRule(
+        "dataset-noun",
+        "dataset",
+        re.compile(rf"(?<![\w-])(?P<names>{NAME}) (?i:{_DATASET_NOUNS})\b"),
+        coined_only=False,
+    ),
+    ContextRule(
+        "experiments-on",
+        "dataset",
+        re.compile(
+            r"\b(?:experiments?|evaluations?|results|evaluated?|evaluates|evaluating|tested|benchmarked|trained|"
+            r"pre-?trained|fine-?tuned|finetuned|validated|performance|accuracy|state-of-the-art)"
+            r"(?: [a-z-]+){0,4}? on (?:the |both |several |multiple |four |three |two |five |six )?"
+            rf"(?:(?:challenging|public|popular|standard|benchmark|real-world|widely[- ]used) )*"
+            rf"(?:(?i:{_DATASET_NOUNS}),? )?(?:(?:such as|including|like|e\.g\.,?|i\.e\.,?) )?(?P<names>{_LIST})"
+        ),
+        coined_only=False,
+    ),
+    ContextRule(
+        "compared-with",
+        "method",
+        re.compile(
+            r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beat(?:s|ing)?|"
+            r"compared (?:with|to|against)|comparisons? (?:with|to|against)|better than|faster than|"
+            r"baselines? (?:such as|including|like)|over)"
+            r" (?:the )?(?:(?:strong|state-of-the-art|SOTA|existing|previous|recent|competitive|popular|prior|"
+            r"leading|powerful|several|other) )*"
+            r"(?:(?:methods?|models?|baselines?|approaches|techniques|works|systems|LLMs) )?"
+            rf"(?:(?:such as|including|like|e\.g\.,?|i\.e\.,?) )?(?P<names>{_LIST})"
+        ),
+        coined_only=True,
+    ),
+)
+# Any coined name or acronym: a word with an inner capital or a digit next to a letter.
+# Hyphenated parts join the name only when they carry a capital or a digit: "GPT-4", but "LoRA-based" -> "LoRA".
+_COINED = re.compile(
+    r"(?<![\w\-./])(?=[A-Za-z0-9\-]*(?:[A-Za-z][A-Z]|[A-Za-z][0-9]|[0-9][A-Za-z]))"
+    r"[A-Za-z0-9]+(?:-(?=[a-z]*[A-Z0-9])[A-Za-z0-9]+)*(?![\w])"
+)
+
+
+def is_coined(word: str) -> bool:
+    """ "CFSP", "LoRA", "ResNet-50", "3DMatch": not a capitalised English word, not a size like "7B"."""
+    return bool(_COINED.fullmatch(word)) and not _NOT_NAME.match(word)
+
+
+class ContextNames:
+    """Adds `patterns/<rule>` candidates for names typed by context, and `patterns/coined` for the rest."""
+
+    def __init__(self, context_confidence: float, coined_confidence: float) -> None:
+        self.context_confidence = context_confidence
+        self.coined_confidence = coined_confidence
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        found = candidates(doc)
+        for rule in RULES:
+            for start, end in _rule_names(text, rule):
+                found.append(Candidate(start, end, rule.type, f"patterns/{rule.name}", self.context_confidence))
+        for match in _COINED.finditer(text):
+            if is_coined(match.group()):
+                found.append(Candidate(match.start(), match.end(), "method", "patterns/coined", self.coined_confidence))
+        return doc
+
+
+def _rule_names(text: str, rule: ContextRule) -> Iterator[tuple[int, int]]:
+    """Spans of the names a rule's list holds, without leading determiners."""
+    for match in rule.regex.finditer(text):
+        offset = match.start("names")
+        position = 0
+        names = match.group("names")
+        for separator in [*_LIST_SPLIT.finditer(names), None]:
+            end = separator.start() if separator is not None else len(names)
+            start = _skip_function_words(names, position, end)
+            words = names[start:end].split()
+            if not words or _NOT_NAME.match(words[0]) or (rule.coined_only and not any(map(is_coined, words))):
+                pass
+            elif len(words) > 1 or is_coined(words[0]) or not _sentence_initial(text, offset + start):
+                yield offset + start, offset + end
+            position = separator.end() if separator is not None else len(names)
+
+
+def _skip_function_words(text: str, start: int, end: int) -> int:
+    """Move `start` past leading function words ("The", "Our", "Extensive") of the name in text[start:end]."""
+    for word in _WORDS.finditer(text, start, end):
+        if word.group().lower() not in FUNCTION_WORDS:
+            return word.start()
+    return end
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    """Whether a capitalised word at `start` may be capitalised only because it starts a sentence."""
+    before = text[max(0, start - 3) : start].rstrip(" ")
+    return not before or before[-1] in ".!?:\n"
+
+
+@Language.factory("kg_patterns", default_config={"context_confidence": 0.7, "coined_confidence": 0.4})
+def make_patterns(nlp: Language, name: str, context_confidence: float, coined_confidence: float) -> ContextNames:
+    return ContextNames(context_confidence, coined_confidence)

@@ -1,0 +1,60 @@
+"""The extraction pipeline: registered components on a blank English tokenizer, assembled from a config.
+
+No pretrained model exists here and nothing may be downloaded, so every component is rule-based and the order
+matters: the gazetteer and hardware patterns first (they know exact names), then head-noun phrases and context
+patterns (which defer to them), then abbreviation pairs and the proposal (which read what came before), then the
+resolver that picks one reading, and results, which tie numbers to the resolved metrics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+# Importing the component modules registers their factories with spaCy.
+from kg.nlp import abbreviations, gazetteer, hardware, patterns, phrases, proposal, resolver, results  # noqa: F401
+
+COMPONENTS: tuple[str, ...] = (
+    "kg_gazetteer",
+    "kg_hardware",
+    "kg_phrases",
+    "kg_patterns",
+    "kg_abbreviations",
+    "kg_proposal",
+    "kg_resolver",
+    "kg_results",
+)
+_USES_VOCABULARY = frozenset({"kg_gazetteer"})
+_USES_LEXICON = frozenset({"kg_phrases", "kg_abbreviations", "kg_resolver"})
+
+
+def pipeline_config(
+    vocabulary: Path | None = None,
+    lexicon: Path | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The config of every component: the data paths, plus any per-component overrides (e.g. confidences)."""
+    config: dict[str, dict[str, Any]] = {name: {} for name in COMPONENTS}
+    for name in COMPONENTS:
+        if name in _USES_VOCABULARY and vocabulary is not None:
+            config[name]["vocabulary"] = str(vocabulary)
+        if name in _USES_LEXICON and lexicon is not None:
+            config[name]["lexicon"] = str(lexicon)
+        config[name].update((overrides or {}).get(name, {}))
+    return config
+
+
+def build_nlp(
+    vocabulary: Path | None = None,
+    lexicon: Path | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Language:
+    """A blank English pipeline with the extraction components; `nlp.config` records how it was built."""
+    nlp = spacy.blank("en")
+    for name, config in pipeline_config(vocabulary, lexicon, overrides).items():
+        nlp.add_pipe(name, config=config)
+    return nlp

@@ -1,0 +1,152 @@
+"""The paper's own contribution: what it proposes, as opposed to what it uses.
+
+Three cues mark it: a title of the form "Mesa: A Memory-saving ..."; "we propose/introduce/present X"; and
+"dubbed/termed/called/named X" in a sentence about this work.  The object of "we propose" is read up to the end
+of its clause: a name there (or one introduced by "named"/"dubbed", or in an abbreviation pair) is the proposal,
+otherwise the candidate that heads the noun phrase.  The proposal is a dataset when the text says it is a dataset or
+benchmark, a method otherwise.  Every later occurrence of a proposed name is a mention of the same concept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.nlp.candidates import PAIRS, TITLE_END, AbbreviationPair, Candidate, candidates
+from kg.nlp.patterns import is_coined
+from kg.nlp.text import FUNCTION_WORDS, word_set
+
+_NAME = r"[A-Za-z0-9\u0391-\u03a9\u03b1-\u03c9][\w\-+.\u0391-\u03a9\u03b1-\u03c9]*[\w+]|[A-Z]"
+# "Mesa: A Memory-saving ...", "Δ-DiT: A Training-Free ...": one to three words before the colon.
+_TITLE = re.compile(rf"^\s*(?P<name>(?:{_NAME})(?: (?:{_NAME})){{0,2}})\s*:\s+\S")
+_WE_PROPOSE = re.compile(
+    r"\b(?:[Ww]e|[Tt]his (?:paper|work|study|article)|[Oo]ur (?:paper|work)|[Hh]ere,? we)"
+    r"(?: (?:first|further|also|then|thus|therefore|hence|here|additionally|newly|formally))?"
+    r" (?:propose|proposes|introduce|introduces|present|presents|develop|develops|design|designs|contribute|"
+    r"contributes|release|releases|construct|constructs|curate|curates|build|builds|establish|establishes|"
+    r"create|creates|devise|devises|offer|offers)"
+    r"(?P<object>[^.;!?]{1,240})"
+)
+_NAMED = re.compile(
+    rf"\b(?:named|called|dubbed|termed|coined|namely|denoted(?: as)?|referred to as)"
+    rf"(?: as)?:? [\"'\u201c\u2018]?(?P<name>(?:{_NAME})(?: (?:{_NAME})){{0,2}}?)(?=[\"'\u201d\u2019]?(?:[\s,;:.)]|$))"
+)
+# "we present Mesa, a ...": the object starts with a name closed by punctuation or a dash.
+_LEADING_NAME = re.compile(rf"\s*(?:(?:an?|the|our) )?(?P<name>{_NAME})(?=\s*(?:[,:(]|$|\s[-\u2013\u2014]))")
+_CLAUSE_END = re.compile(r",|\(|\bthat\b|\bwhich\b|\bto\b|\bfor\b|\bby\b|\bwith\b|\bin\b|\bon\b|\bvia\b|\busing\b")
+_DATASET_WORDS = re.compile(r"(?i)\b(?:data ?sets?|benchmarks?|corpus|corpora|suites?|leaderboards?|collections?)\b")
+_THIS_WORK = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Tt]his (?:paper|work|study))\b")
+_PROPOSABLE = frozenset({"method", "dataset"})
+# Title prefixes that are not names of a contribution.
+_NOT_A_NAME = word_set("survey review tutorial position perspective towards toward overview part case study")
+
+
+class Proposal:
+    """Adds `proposal/*` candidates (proposed=True) for the paper's own method, dataset or benchmark."""
+
+    def __init__(self, confidence: float) -> None:
+        self.confidence = confidence
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        found = candidates(doc)
+        proposed = list(self._title(doc)) + list(self._we_propose(doc)) + list(self._named(doc))
+        names: dict[str, Candidate] = {}
+        for candidate in proposed:
+            found.append(candidate)
+            name = text[candidate.start : candidate.end]
+            if is_coined(name) or name[:1].isupper():
+                names.setdefault(name, candidate)
+        for name, first in names.items():
+            for match in re.finditer(rf"(?<![\w\-]){re.escape(name)}(?![\w]|-[A-Z0-9])", text):
+                if match.start() != first.start:
+                    found.append(
+                        Candidate(
+                            match.start(), match.end(), first.type, "proposal/same-name", self.confidence, proposed=True
+                        )
+                    )
+        return doc
+
+    def _title(self, doc: Doc) -> Iterator[Candidate]:
+        title_end = doc.user_data.get(TITLE_END)
+        if not title_end:
+            return
+        title = doc.text[:title_end]
+        match = _TITLE.match(title)
+        if match is None:
+            return
+        name = match.group("name")
+        words = name.split()
+        if words[0].lower() in _NOT_A_NAME or words[0].lower() in FUNCTION_WORDS:
+            return
+        if len(words) > 1 and not any(is_coined(word) for word in words):
+            return
+        kind = "dataset" if _DATASET_WORDS.search(title, match.end()) else "method"
+        yield Candidate(match.start("name"), match.end("name"), kind, "proposal/title", self.confidence, proposed=True)
+
+    def _we_propose(self, doc: Doc) -> Iterator[Candidate]:
+        text = doc.text
+        pairs: tuple[AbbreviationPair, ...] = doc.user_data.get(PAIRS, ())
+        for match in _WE_PROPOSE.finditer(text):
+            start, end = match.span("object")
+            phrase_end = _clause_end(text, start, end)
+            kind = "dataset" if _DATASET_WORDS.search(text, start, phrase_end) else "method"
+            named = _NAMED.search(text, start, end)
+            if named is not None:
+                yield self._candidate(named.start("name"), named.end("name"), kind, "proposal/named")
+                continue
+            first = _LEADING_NAME.match(text, start, end)
+            if first is not None and (is_coined(first.group("name")) or first.group("name")[:1].isupper()):
+                yield self._candidate(first.start("name"), first.end("name"), kind, "proposal/we-propose")
+                continue
+            in_pair = [p for p in pairs if start <= p.long_start < end]
+            if in_pair:
+                pair = in_pair[0]
+                yield self._candidate(pair.long_start, pair.long_end, kind, "proposal/we-propose")
+                yield self._candidate(pair.short_start, pair.short_end, kind, "proposal/we-propose")
+                continue
+            heads = [
+                c
+                for c in candidates(doc)
+                if c.type in _PROPOSABLE and start <= c.start and c.end <= phrase_end and not c.proposed
+            ]
+            if heads:
+                head = max(heads, key=lambda c: (c.end, c.length))
+                yield self._candidate(head.start, head.end, head.type, "proposal/we-propose")
+
+    def _named(self, doc: Doc) -> Iterator[Candidate]:
+        """ "dubbed X", "termed X" outside "we propose" sentences: proposed when the sentence is about this work."""
+        text = doc.text
+        for match in _NAMED.finditer(text):
+            sentence_start = max(text.rfind(". ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
+            if _WE_PROPOSE.search(text, sentence_start, match.start()):
+                continue  # already read as the object of "we propose"
+            name = match.group("name")
+            if not (is_coined(name) or name[:1].isupper()):
+                continue
+            kind = "dataset" if _DATASET_WORDS.search(text, sentence_start, match.start()) else "method"
+            yield Candidate(
+                match.start("name"),
+                match.end("name"),
+                kind,
+                "proposal/named",
+                self.confidence,
+                proposed=bool(_THIS_WORK.search(text, sentence_start, match.start())),
+            )
+
+    def _candidate(self, start: int, end: int, kind: str, source: str) -> Candidate:
+        return Candidate(start, end, kind, source, self.confidence, proposed=True)
+
+
+def _clause_end(text: str, start: int, end: int) -> int:
+    """End of the noun phrase that starts at `start`: the first comma, relative pronoun or preposition."""
+    match = _CLAUSE_END.search(text, start + 1, end)
+    return match.start() if match is not None else end
+
+
+@Language.factory("kg_proposal", default_config={"confidence": 0.85})
+def make_proposal(nlp: Language, name: str, confidence: float) -> Proposal:
+    return Proposal(confidence)

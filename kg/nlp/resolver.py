@@ -1,0 +1,82 @@
+"""From overlapping candidates to one reading of the text: the longest span wins, then the most confident.
+
+Every rule proposes freely; this is the one place that decides.  Generic phrases ("our method", "neural networks")
+are dropped first, so they can never hide a real concept.  Low-confidence guesses (a coined name typed "method" by
+default) only fill gaps: they never beat an overlapping typed candidate, however long.  Candidates that agree on
+the chosen span pass on what they know (the proposal flag, a vocabulary label, a hardware count or vendor).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.nlp.candidates import MENTIONS, Candidate, candidates
+from kg.nlp.text import FUNCTION_WORDS, singular
+from kg.records import CONCEPT_TYPES
+from kg.vocabulary import Lexicon, load_lexicon
+
+
+class Resolver:
+    """Chooses non-overlapping mentions among the candidates and stores them under `MENTIONS`."""
+
+    def __init__(self, lexicon: Lexicon, guess_below: float, min_confidence: float) -> None:
+        self.lexicon = lexicon
+        self.guess_below = guess_below
+        self.min_confidence = min_confidence
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        usable = [c for c in candidates(doc) if c.confidence >= self.min_confidence and not self.generic(text, c)]
+        usable.sort(key=self._priority)
+        by_span: dict[tuple[int, int, str], list[Candidate]] = {}
+        for candidate in usable:
+            by_span.setdefault((candidate.start, candidate.end, candidate.type), []).append(candidate)
+        taken = bytearray(len(text))
+        chosen = []
+        for candidate in usable:
+            if any(taken[candidate.start : candidate.end]):
+                continue
+            taken[candidate.start : candidate.end] = b"\x01" * candidate.length
+            chosen.append(_merged(by_span[(candidate.start, candidate.end, candidate.type)]))
+        doc.user_data[MENTIONS] = tuple(sorted(chosen, key=lambda c: (c.start, c.end)))
+        return doc
+
+    def _priority(self, c: Candidate) -> tuple[int, int, float, int, int, str]:
+        guess = 1 if c.confidence < self.guess_below else 0
+        return (guess, -c.length, -c.confidence, c.start, CONCEPT_TYPES.index(c.type), c.source)
+
+    def generic(self, text: str, candidate: Candidate) -> bool:
+        """A phrase that is never a concept (as written or with a singular head), or one of function words only."""
+        words = text[candidate.start : candidate.end].lower().split()
+        if not words or all(word in FUNCTION_WORDS for word in words):
+            return True
+        generic = self.lexicon.generic
+        return " ".join(words) in generic or " ".join([*words[:-1], singular(words[-1])]) in generic
+
+
+def _merged(same: list[Candidate]) -> Candidate:
+    """The first of candidates on one span, completed with the proposal flag, label, count and vendor of all."""
+    chosen = same[0]
+    if len(same) == 1:
+        return chosen
+    labelled = [c for c in same if c.label]
+    return Candidate(
+        chosen.start,
+        chosen.end,
+        chosen.type,
+        chosen.source,
+        chosen.confidence,
+        label=chosen.label or (labelled[0].label if labelled else None),
+        proposed=any(c.proposed for c in same),
+        count=next((c.count for c in same if c.count is not None), None),
+        vendor=next((c.vendor for c in same if c.vendor), None),
+    )
+
+
+@Language.factory("kg_resolver", default_config={"lexicon": None, "guess_below": 0.5, "min_confidence": 0.1})
+def make_resolver(nlp: Language, name: str, lexicon: str | None, guess_below: float, min_confidence: float) -> Resolver:
+    """`guess_below`: candidates less confident than this only fill gaps left by the others."""
+    return Resolver(load_lexicon(Path(lexicon) if lexicon else None), guess_below, min_confidence)
