@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from kg.atomic import atomic_write_bytes, atomic_write_text
 from kg.errors import KgError
+from kg.evaluation import Document, load_scierc
 from kg.paths import ONTOLOGY_DIR, PROJECT_ROOT
 from kg.records import CONCEPT_TYPES
 from kg.terms import BASE, CONCEPT_CLASS, ID, KG, PREFIXES, concept_iri
@@ -166,13 +167,41 @@ def read_pwc(path: Path) -> list[Candidate]:
     return candidates
 
 
-def read_scierc_terms(path: Path) -> list[Candidate]:
-    """The frozen SciERC-train terms: columns type, label, count."""
+def read_scierc_terms(
+    path: Path,
+    generic: frozenset[str] = frozenset(),
+    min_count: int = 2,
+    min_share: float = 0.8,
+    min_rate: float = 0.5,
+    min_documents: int = 2,
+) -> list[Candidate]:
+    """Vocabulary candidates from the SciERC-train term statistics (columns type, label, count, share, occurrences).
+
+    A term qualifies when annotated at least `min_count` times in at least `min_documents` abstracts (a term one
+    abstract repeats is that abstract's phrasing, not the field's), with its type holding at least `min_share` of its
+    annotations and its annotations covering at least `min_rate` of its occurrences (so "robustness", annotated
+    now and then, stays out), when it has no brackets (an abbreviation inside a span), and when it looks like a
+    name or has several words: a single ordinary word ("clustering", "parser") is annotated or not depending on
+    context, which a gazetteer cannot see.  Terms ending in a generic word ("statistical methods", "NLP tasks") are
+    descriptions the lexicon's heads already cover, not concepts.  Material (dataset) terms must look like a name.
+    """
     source = SOURCES["scierc"].iri
-    return [
-        Candidate(row["type"], row["label"], (), source, PRIORITY_SCIERC, int(row["count"] or 0))
-        for _, row in read_tsv(path, ("type", "label", "count"))
-    ]
+    candidates = []
+    for line_no, row in read_tsv(path, ("type", "label", "count", "share", "occurrences", "documents")):
+        try:
+            count, share, seen = int(row["count"]), float(row["share"]), int(row["occurrences"])
+            spread = int(row["documents"])
+        except ValueError as error:
+            raise KgError(f"{path}:{line_no}: count, share, occurrences and documents must be numbers") from error
+        label = row["label"]
+        if count < min_count or spread < min_documents or share < min_share or count < min_rate * seen:
+            continue
+        if any(c in label for c in "()[]+") or normalise(label).split(" ")[-1] in generic:
+            continue
+        if not _looks_like_name(label) and (row["type"] == "dataset" or " " not in label):
+            continue
+        candidates.append(Candidate(row["type"], label, (), source, PRIORITY_SCIERC, count))
+    return candidates
 
 
 def read_deny(path: Path) -> dict[str, set[str]]:
@@ -352,12 +381,15 @@ def resolve_conflicts(groups: list[_Group]) -> tuple[list[VocabularyEntry], list
 # --------------------------------------------------------------------------------------------------------- lexicon
 
 
-def mined_heads(path: Path, min_spans: int = 5, min_share: float = 0.6) -> list[Lexeme]:
+def mined_heads(path: Path, min_spans: int = 5, min_share: float = 0.75) -> list[Lexeme]:
     """Heads from the SciERC-train statistics: a head qualifies for a type when at least `min_spans` annotated
-    spans of that type end in it and that type has at least `min_share` of all annotated spans ending in it."""
+    spans of that type end in it and that type has at least `min_share` of all annotated spans ending in it.
+
+    Dataset heads are never mined: SciERC's Material ends in "speech", "text", "images", which are not datasets.
+    """
     lexemes = []
     for _, row in read_tsv(path, ("type", "head", "spans", "share")):
-        if int(row["spans"]) >= min_spans and float(row["share"]) >= min_share:
+        if row["type"] != "dataset" and int(row["spans"]) >= min_spans and float(row["share"]) >= min_share:
             lexemes.append(Lexeme(row["type"], "head", row["head"], "scierc-train"))
     return lexemes
 
@@ -469,7 +501,7 @@ def build(sources_dir: Path = SOURCES_DIR) -> BuildResult:
     for concept_type, name in CURATED_LISTS:
         candidates += read_curated(sources_dir / name, concept_type)
     if (sources_dir / SCIERC_TERMS_FILE).exists():
-        candidates += read_scierc_terms(sources_dir / SCIERC_TERMS_FILE)
+        candidates += read_scierc_terms(sources_dir / SCIERC_TERMS_FILE, generic)
     candidates += read_pwc(sources_dir / PWC_FILE)
     kept, dropped = curate(candidates, denied, generic)
     entries, conflicts = resolve_conflicts(merge(kept))
@@ -512,14 +544,27 @@ def import_pwc(methods_json: Path, out: Path) -> int:
     return len(rows)
 
 
-def _scierc_spans(train_json: Path) -> Iterator[tuple[str, str]]:
-    """(span text, SciERC label) for every annotated span of SciERC train, read with the evaluation's loader."""
-    from kg.evaluation import load_scierc
-
+def _scierc_documents(train_json: Path) -> tuple[Document, ...]:
+    """SciERC train with all six labels kept as span types, read with the evaluation's loader."""
     every_label = {label: label for label in ("Method", "Task", "Metric", "Material", "OtherScientificTerm", "Generic")}
-    for document in load_scierc(train_json, labels=every_label).documents:
-        for span in document.gold:
-            yield document.text[span.start : span.end], span.type
+    return load_scierc(train_json, labels=every_label).documents
+
+
+def _occurrences(documents: Iterable[Document], terms: Iterable[str]) -> Counter[str]:
+    """How often each (normalised, space-tokenised) term occurs as a token sequence in the documents' texts."""
+    wanted: dict[int, set[tuple[str, ...]]] = defaultdict(set)
+    for term in terms:
+        words = tuple(term.split(" "))
+        wanted[len(words)].add(words)
+    found: Counter[str] = Counter()
+    for document in documents:
+        tokens = normalise(document.text).split(" ")
+        for size, grams in wanted.items():
+            for i in range(len(tokens) - size + 1):
+                gram = tuple(tokens[i : i + size])
+                if gram in grams:
+                    found[" ".join(gram)] += 1
+    return found
 
 
 def _head(span: str) -> str | None:
@@ -535,25 +580,29 @@ def _looks_like_name(label: str) -> bool:
     return any(ch.isdigit() for ch in label) or any(ch.isupper() for ch in label[1:])
 
 
-def mine_scierc_train(
-    train_json: Path, sources_dir: Path, min_count: int = 2, min_share: float = 0.8
-) -> tuple[int, int]:
-    """Write head statistics and frequent terms mined from SciERC **train** into `sources_dir`.
+def mine_scierc_train(train_json: Path, sources_dir: Path, min_count: int = 2) -> tuple[int, int]:
+    """Write head and term statistics mined from SciERC **train** into `sources_dir`; the build selects from them.
 
     Heads: for every multi-word annotated span, its last word; per (type, head) we record how many spans of the type
     end in it (`spans`) and that type's share of all annotated spans, of any label, ending in it (`share`).
-    Terms: span texts annotated at least `min_count` times with one mapped type holding at least `min_share` of
-    their annotations; Material terms only when they look like a name (Material is not only datasets).
+    Terms: per span text (normalised) annotated at least `min_count` times, its majority type, how often it was
+    annotated with it (`count`), that type's share of its annotations (`share`), and how often the text occurs in
+    train at all, annotated or not (`occurrences`), and in how many abstracts it is annotated (`documents`).
     """
+    documents = _scierc_documents(train_json)
     head_counts: dict[str, Counter[str]] = defaultdict(Counter)
     term_counts: dict[str, Counter[str]] = defaultdict(Counter)
     surface: dict[str, Counter[str]] = defaultdict(Counter)
-    for text, label in _scierc_spans(train_json):
-        head = _head(text)
-        if head is not None:
-            head_counts[head][label] += 1
-        term_counts[normalise(text)][label] += 1
-        surface[normalise(text)][text] += 1
+    spread: dict[str, set[str]] = defaultdict(set)  # normalised term -> documents annotating it
+    for document in documents:
+        for span in document.gold:
+            text = document.text[span.start : span.end]
+            head = _head(text)
+            if head is not None:
+                head_counts[head][span.type] += 1
+            term_counts[normalise(text)][span.type] += 1
+            surface[normalise(text)][text] += 1
+            spread[normalise(text)].add(document.id)
     head_rows = []
     for head, counts in head_counts.items():
         total = sum(counts.values())
@@ -561,15 +610,16 @@ def mine_scierc_train(
             if counts[label] >= min_count:
                 head_rows.append((kind, head, counts[label], f"{counts[label] / total:.3f}", total))
     head_rows.sort(key=lambda r: (CONCEPT_TYPES.index(r[0]), -r[2], r[1]))
+    frequent = {key: counts for key, counts in term_counts.items() if counts.most_common(1)[0][1] >= min_count}
+    occurrences = _occurrences(documents, frequent)
     term_rows = []
-    for key, counts in term_counts.items():
+    for key, counts in frequent.items():
         label, count = counts.most_common(1)[0]
-        text = surface[key].most_common(1)[0][0]
-        if label not in SCIERC_TYPES or count < min_count or count / sum(counts.values()) < min_share:
-            continue
-        if SCIERC_TYPES[label] == "dataset" and not _looks_like_name(text):
-            continue
-        term_rows.append((SCIERC_TYPES[label], text, count))
+        if label in SCIERC_TYPES:
+            share = f"{count / sum(counts.values()):.3f}"
+            text = min(surface[key].items(), key=lambda item: (-item[1], item[0]))[0]
+            seen = max(occurrences[key], count)
+            term_rows.append((SCIERC_TYPES[label], text, count, share, seen, len(spread[key])))
     term_rows.sort(key=lambda r: (CONCEPT_TYPES.index(r[0]), r[1].casefold(), r[1]))
     note = "# Mined from SciERC train (Apache-2.0) by `python -m kg.vocabulary_build --import-data`; see README.md."
     atomic_write_text(
@@ -578,7 +628,10 @@ def mine_scierc_train(
     )
     atomic_write_text(
         sources_dir / SCIERC_TERMS_FILE,
-        "\n".join([note, "type\tlabel\tcount", *("\t".join(map(str, r)) for r in term_rows)]) + "\n",
+        "\n".join(
+            [note, "type\tlabel\tcount\tshare\toccurrences\tdocuments", *("\t".join(map(str, r)) for r in term_rows)]
+        )
+        + "\n",
     )
     return len(head_rows), len(term_rows)
 

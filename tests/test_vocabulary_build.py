@@ -20,6 +20,7 @@ from kg.vocabulary_build import (
     merge,
     mine_scierc_train,
     read_pwc,
+    read_scierc_terms,
     read_tsv,
     resolve_conflicts,
 )
@@ -119,25 +120,53 @@ def scierc_doc(key: str, tokens: list[str], ner: list[list[object]]) -> str:
     return json.dumps({"doc_key": key, "sentences": [tokens], "ner": [ner]})
 
 
-def test_mining_counts_heads_per_type_and_keeps_consistent_terms(tmp_path: Path) -> None:
+def test_mining_records_head_and_term_statistics(tmp_path: Path) -> None:
     train = tmp_path / "train.json"
     docs = [
         scierc_doc("a", ["speech", "recognition", "with", "HMMs"], [[0, 1, "Task"], [3, 3, "Method"]]),
-        scierc_doc("b", ["speech", "recognition", "and", "HMMs"], [[0, 1, "Task"], [3, 3, "Method"]]),
+        scierc_doc("b", ["speech", "recognition", "and", "HMMs", "HMMs"], [[0, 1, "Task"], [3, 3, "Method"]]),
         scierc_doc("c", ["face", "recognition", "-LRB-", "FR", "-RRB-"], [[0, 1, "OtherScientificTerm"]]),
-        scierc_doc(
-            "d", ["the", "Penn", "Treebank", "and", "Penn", "Treebank"], [[1, 2, "Material"], [4, 5, "Material"]]
-        ),
-        scierc_doc("e", ["speech", "data", "speech", "data"], [[0, 1, "Material"], [2, 3, "Material"]]),
+        scierc_doc("d", ["Penn", "Treebank", "and", "Penn", "Treebank"], [[0, 1, "Material"], [3, 4, "Material"]]),
     ]
     train.write_text("\n".join(docs) + "\n")
-    assert mine_scierc_train(train, tmp_path) == (3, 3)
+    assert mine_scierc_train(train, tmp_path) == (2, 3)
     heads = [row for _, row in read_tsv(tmp_path / "scierc_train_heads.tsv", ("type", "head", "spans", "share"))]
     recognition = next(row for row in heads if row["head"] == "recognition")
     assert (recognition["type"], recognition["spans"], recognition["share"]) == ("task", "2", "0.667")
-    terms = [(r["type"], r["label"]) for _, r in read_tsv(tmp_path / "scierc_train_terms.tsv", ("type", "label"))]
-    # "speech data" is Material but not a name, so it is not taken as a dataset
-    assert terms == [("method", "HMMs"), ("dataset", "Penn Treebank"), ("task", "speech recognition")]
+    columns = ("type", "label", "count", "share", "occurrences", "documents")
+    terms = [tuple(row[c] for c in columns) for _, row in read_tsv(tmp_path / "scierc_train_terms.tsv", columns)]
+    assert terms == [
+        ("method", "HMMs", "2", "1.000", "3", "2"),  # the third HMMs is not annotated
+        ("dataset", "Penn Treebank", "2", "1.000", "2", "1"),
+        ("task", "speech recognition", "2", "1.000", "2", "2"),
+    ]
+
+
+def write_terms(path: Path, *rows: str) -> Path:
+    path.write_text("type\tlabel\tcount\tshare\toccurrences\tdocuments\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_term_selection_keeps_consistent_widespread_names_and_phrases(tmp_path: Path) -> None:
+    path = write_terms(
+        tmp_path / "terms.tsv",
+        "method\tHMMs\t4\t1.0\t5\t3",
+        "task\tspeech recognition\t5\t0.9\t6\t4",
+        "task\tsegmentation of complex scenes\t2\t1.0\t2\t1",  # one abstract's phrasing
+        "metric\trobustness\t7\t1.0\t40\t5",  # annotated in a sixth of its occurrences
+        "method\tclustering\t5\t1.0\t5\t4",  # a single ordinary word
+        "method\tstatistical methods\t3\t1.0\t3\t3",  # ends in a generic word
+        "method\tboosting (AdaBoost)\t3\t1.0\t3\t3",  # brackets
+        "task\tparsing\t6\t0.5\t6\t6",  # type too mixed
+        "dataset\tspeech data\t4\t1.0\t4\t4",  # Material that is not a name
+        "dataset\tWordNet\t3\t1.0\t3\t3",
+    )
+    selected = read_scierc_terms(path, frozenset({"methods"}))
+    assert [(c.type, c.label) for c in selected] == [
+        ("method", "HMMs"),
+        ("task", "speech recognition"),
+        ("dataset", "WordNet"),
+    ]
 
 
 def test_build_command_writes_loadable_files_from_a_sources_folder(tmp_path: Path) -> None:
