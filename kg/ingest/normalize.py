@@ -14,10 +14,9 @@ _SPACES = re.compile(r"\s+")
 # Control characters and lone surrogates (JSON can encode them) are invalid in XML exports and in UTF-8.
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
-# A hyphen glued to a word at a line end, the next line starting with a lower-case letter: "pre-\ntrained".
-_HYPHEN_BREAK = re.compile(r"(?<=\w-)[ \t]*\n[ \t]*(?=[a-z])")
-# ... except before a conjunction, where the hyphen is suspended: "low-\nand high-resolution".
-_SUSPENDED_HYPHEN = re.compile(r"(?<=\w-)[ \t]*\n[ \t]*(?=(?:and|or|nor|to|vs)\b)")
+# A hyphen at a line end (a literal first character keeps the scan fast); `_glue_hyphen` decides what it joins.
+_LINE_END_HYPHEN = re.compile(r"-[ \t]*\n[ \t]*")
+_CONJUNCTION = re.compile(r"(?:and|or|nor|to|vs)\b")
 
 _TRAILING_PUNCTUATION = frozenset({"Po", "Pd"})  # other punctuation (.,;:!?) and dashes
 _MODERN_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
@@ -34,19 +33,24 @@ def collapse(text: str) -> str:
 def join_wrapped(text: str) -> str:
     """Undo hard line wrapping: a line break inside a paragraph becomes one space.
 
-    arXiv wraps abstracts at spaces, so a hyphen at a line end is part of the text: "multi-\\nmodal" becomes
-    "multi-modal" (no space), except before "and"/"or"/"to", where it is a suspended hyphen ("low- and
-    high-resolution"). Blank lines separate paragraphs and are kept as one blank line.
+    A hyphen at a line end is part of the text: "multi-\\nmodal" becomes "multi-modal" (no space), except before
+    "and"/"or"/"to", where it is a suspended hyphen ("low- and high-resolution"), and after a free-standing
+    dash. Blank lines separate paragraphs and are kept as one blank line.
     """
     if "\n" not in text:
         return collapse(text)
     paragraphs = _PARAGRAPH_BREAK.split(text.strip())
-    joined = []
-    for paragraph in paragraphs:
-        paragraph = _SUSPENDED_HYPHEN.sub(" ", paragraph)
-        paragraph = _HYPHEN_BREAK.sub("", paragraph)
-        joined.append(collapse(paragraph))
+    joined = (collapse(_LINE_END_HYPHEN.sub(_glue_hyphen, paragraph)) for paragraph in paragraphs)
     return "\n\n".join(p for p in joined if p)
+
+
+def _glue_hyphen(match: re.Match[str]) -> str:
+    """Glue a word split after its hyphen ("pre-\ntrained", "GPT-\n4"); keep the break, which `collapse`
+    makes one space, after a free-standing dash ("data -\nfast") or a suspended hyphen ("low-\nand high-")."""
+    text, start, end = match.string, match.start(), match.end()
+    word_before = start > 0 and text[start - 1].isalnum()
+    word_after = end < len(text) and text[end].isalnum() and not _CONJUNCTION.match(text, end)
+    return "-" if word_before and word_after else match.group()
 
 
 def normalize_title(title: str) -> str:
