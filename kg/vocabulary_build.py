@@ -394,6 +394,26 @@ def mined_heads(path: Path, min_spans: int = 5, min_share: float = 0.75) -> list
     return lexemes
 
 
+def contradicted_heads(
+    seed: Iterable[Lexeme], stats_path: Path, min_spans: int = 5, max_share: float = 0.5
+) -> list[tuple[str, str, int, float]]:
+    """Curated heads that SciERC train contradicts: the head ends at least `min_spans` annotated spans of that type,
+    yet the type holds less than `max_share` of the spans ending in it ("analysis" ends more methods than tasks).
+
+    Returns (type, head, spans, share) rows; the build prints them and a test keeps the list empty.
+    """
+    stats = {
+        (row["type"], row["head"]): (int(row["spans"]), float(row["share"]))
+        for _, row in read_tsv(stats_path, ("type", "head", "spans", "share"))
+    }
+    rows = []
+    for lexeme in seed:
+        spans, share = stats.get((lexeme.type, lexeme.term), (0, 1.0))
+        if lexeme.kind == "head" and lexeme.type != "dataset" and spans >= min_spans and share < max_share:
+            rows.append((lexeme.type, lexeme.term, spans, share))
+    return rows
+
+
 def build_lexicon(seed: Iterable[Lexeme], mined: Iterable[Lexeme]) -> tuple[Lexeme, ...]:
     """Curated rows first, mined rows only where they add a (type, kind, term) the curated list lacks."""
     rows: dict[tuple[str, str, str], Lexeme] = {}
@@ -716,6 +736,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len(result.conflicts)} label conflicts resolved",
         file=sys.stderr,
     )
+    heads_stats = args.sources / SCIERC_HEADS_FILE
+    if heads_stats.exists():
+        seed = read_lexicon_seed(args.sources / LEXICON_SEED_FILE)
+        for kind, head, spans, share in contradicted_heads(seed, heads_stats):
+            print(f"warning: curated {kind} head {head!r} ends {spans} {kind} spans in SciERC train, share {share}")
     if args.verbose:
         for row in result.dropped:
             print("dropped\t" + "\t".join(row), file=sys.stderr)

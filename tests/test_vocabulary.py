@@ -13,7 +13,15 @@ from kg.paths import ONTOLOGY_DIR
 from kg.records import CONCEPT_TYPES
 from kg.terms import concept_iri
 from kg.vocabulary import Lexicon, VocabularyEntry, entry_order, load_lexicon, load_vocabulary
-from kg.vocabulary_build import build, lexicon_text, normalise, read_deny, vocabulary_turtle
+from kg.vocabulary_build import (
+    build,
+    contradicted_heads,
+    lexicon_text,
+    normalise,
+    read_deny,
+    read_lexicon_seed,
+    vocabulary_turtle,
+)
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCT = "http://purl.org/dc/terms/"
@@ -161,6 +169,12 @@ def test_lexicon_generic_phrases_are_lower_case(lexicon: Lexicon) -> None:
     )
     assert all(phrase == phrase.lower() for phrase in lexicon.generic)
     assert lexicon.is_generic("Our  Method")
+
+
+def test_no_curated_head_is_contradicted_by_scierc_train() -> None:
+    sources = ONTOLOGY_DIR / "sources"
+    seed = read_lexicon_seed(sources / "lexicon_seed.tsv")
+    assert contradicted_heads(seed, sources / "scierc_train_heads.tsv") == []
 
 
 def test_types_of_head_prefers_the_longest_head(lexicon: Lexicon) -> None:
