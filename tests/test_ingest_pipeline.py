@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from kg.errors import KgError
-from kg.ingest import FORMATS, detect_format, expand_paths, ingest, summarize_rejects, write_rejects_report
+from kg.ingest import (
+    FORMATS,
+    detect_format,
+    expand_paths,
+    ingest,
+    read_file,
+    summarize_rejects,
+    write_rejects_report,
+)
 from kg.ingest.rejects import reason_kind
 from kg.records import Rejected
 
@@ -108,3 +116,10 @@ def test_reason_kind_drops_details() -> None:
     assert reason_kind("line too long (52428800 bytes)") == "line too long"
     assert reason_kind("malformed JSON: Expecting value (column 3)") == "malformed JSON"
     assert reason_kind("empty file") == "empty file"
+
+
+def test_read_file_raises_at_once_for_bad_arguments(tmp_path: Path) -> None:
+    with pytest.raises(KgError, match="unknown input format 'xml'"):
+        read_file(tmp_path / "a.txt", "xml")
+    with pytest.raises(KgError, match="not a readable file"):
+        read_file(tmp_path)

@@ -56,10 +56,6 @@ def _unusable(path: Path, source: str, fmt: str | None) -> tuple[str | None, Rej
 
 def _read(path: Path, fmt: str | None, limits: Limits, progress: ByteProgress | None) -> Iterator[Paper | Rejected]:
     source = str(path)
-    if fmt is not None:
-        check_format(fmt)
-    if not path.is_file():
-        raise KgError(f"not a readable file: {path}")
     chosen, rejected = _unusable(path, source, fmt)
     if chosen is None:
         if rejected is not None:
@@ -80,9 +76,15 @@ def _read(path: Path, fmt: str | None, limits: Limits, progress: ByteProgress | 
 def read_file(path: Path, fmt: str | None = None, *, limits: Limits = DEFAULT_LIMITS) -> Iterator[Paper | Rejected]:
     """Stream one Paper per listing in `path`, and a Rejected for each unusable record, line or file.
 
-    `fmt` forces a format (one of FORMATS); by default it is detected from content and extension.
+    `fmt` forces a format (one of FORMATS); by default it is detected from content and extension. Raises
+    KgError, at once rather than on first iteration, for an unknown `fmt` or a path that is not a file.
     """
-    return _read(Path(path), fmt, limits, None)
+    path = Path(path)
+    if fmt is not None:
+        check_format(fmt)
+    if not path.is_file():
+        raise KgError(f"not a readable file: {path}")
+    return _read(path, fmt, limits, None)
 
 
 def _files_under(folder: Path) -> list[Path]:
