@@ -38,28 +38,27 @@ class IngestResult:
     files: int
 
 
-def _unusable(path: Path, source: str, fmt: str | None) -> tuple[str | None, Rejected | None]:
-    """(format, None) when the file can be read as `fmt` (or as detected), else (None, the file's Rejected)."""
+def _choose_format(path: Path, source: str, fmt: str | None) -> str | Rejected:
+    """The format to read `path` as (`fmt`, or the detected one), or the Rejected saying why it cannot be read."""
     try:
         if path.stat().st_size == 0:
-            return None, Rejected(source, None, "empty file")
+            return Rejected(source, None, "empty file")
         binary = is_binary(read_head(path))
     except OSError as error:
-        return None, Rejected(source, None, f"unreadable file ({error.strerror or error})")
+        return Rejected(source, None, f"unreadable file ({error.strerror or error})")
     if binary:
-        return None, Rejected(source, None, "binary file (not a paper listing)")
+        return Rejected(source, None, "binary file (not a paper listing)")
     if fmt is not None:
-        return fmt, None
+        return fmt
     detected, reason = sniff(path)
-    return (detected, None) if detected else (None, Rejected(source, None, reason))
+    return detected or Rejected(source, None, reason)
 
 
 def _read(path: Path, fmt: str | None, limits: Limits, progress: ByteProgress | None) -> Iterator[Paper | Rejected]:
     source = str(path)
-    chosen, rejected = _unusable(path, source, fmt)
-    if chosen is None:
-        if rejected is not None:
-            yield rejected
+    chosen = _choose_format(path, source, fmt)
+    if isinstance(chosen, Rejected):
+        yield chosen
         return
     produced = False
     try:
