@@ -127,10 +127,14 @@ def _table(report: SetReport) -> Table:
     title = f"{report.name}: {report.documents} documents"
     if report.note:
         title += f" ({report.note})"
-    table = Table(title=title, title_justify="left")
-    for header in ("type", "gold", "pred", "exact P", "exact R", "exact F1", "partial P", "partial R", "partial F1"):
-        table.add_column(header, justify="left" if header == "type" else "right")
-    table.add_column("targets")
+    caption = "ex = exact span, pa = partial overlap; percentages"
+    if report.offset_mismatches:
+        caption += f"; {report.offset_mismatches} predicted mention(s) whose text disagrees with their offsets"
+    table = Table(title=title, title_justify="left", caption=caption)
+    table.add_column("type", no_wrap=True, min_width=7)
+    for header in ("gold", "pred", "ex P", "ex R", "ex F1", "pa P", "pa R", "pa F1"):
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("targets", no_wrap=True)
     rows = [*report.scores.items(), ("micro", report.micro)]
     for kind, score in rows:
         mark = "[green]met[/]" if score.meets_targets() else "[red]missed[/]"
@@ -147,8 +151,6 @@ def _table(report: SetReport) -> Table:
             mark,
             end_section=kind == list(report.scores)[-1],
         )
-    if report.offset_mismatches:
-        table.caption = f"{report.offset_mismatches} predicted mention(s) whose text disagrees with their offsets"
     return table
 
 
