@@ -144,26 +144,26 @@ class _Parser:
         self.after_dot = False
 
     def feed(self, token: _Token, following: _Token | None) -> Iterator[Paper | Rejected]:
+        """Consume one token; `following` is the next one (None at the end), the parser's only lookahead."""
+        after_dot, self.after_dot = self.after_dot, token.kind == "dot"
         if token.kind == "bad":
-            # An unreadable line right after a title was its abstract: one record lost, one Rejected.
-            reason = token.text
-            if self.current is not None and self.current.abstract is None:
-                reason += f", the abstract of the title on line {self.current.line}"
-                self.current = None
-            yield from self._flush()
-            yield Rejected(self.source, token.line, reason)
-            return
-        if token.kind == "text" and self._is_organization(token, following):
-            yield from self._meta(token, organization=token.text)
+            yield from self._bad_line(token)
+        elif token.kind == "text" and self._is_organization(token, following):
+            yield from self._meta(organization=token.text)
         elif token.kind == "text":
             yield from self._text(token, following)
-        elif token.kind == "date" and self.after_dot:
-            self.after_dot = False
-            yield from self._meta(token, when=token.date)
-        elif token.kind in ("dot", "authors"):
-            yield from self._meta(token)
-            self.after_dot = token.kind == "dot"
+        elif token.kind in ("dot", "authors") or (token.kind == "date" and after_dot):
+            yield from self._meta(when=token.date)
         # A date not preceded by "·" is the listing-date header: it dates the page, not a paper.
+
+    def _bad_line(self, token: _Token) -> Iterator[Paper | Rejected]:
+        """An unreadable line right after a title was its abstract: one record lost, one Rejected."""
+        reason = token.text
+        if self.current is not None and self.current.abstract is None:
+            reason += f", the abstract of the title on line {self.current.line}"
+            self.current = None
+        yield from self._flush()
+        yield Rejected(self.source, token.line, reason)
 
     def _is_organization(self, token: _Token, following: _Token | None) -> bool:
         """An organisation line sits between a complete abstract and the "·" of the metadata block."""
@@ -189,9 +189,8 @@ class _Parser:
         else:
             self.current = _Record(token.text, token.line)
 
-    def _meta(
-        self, token: _Token, organization: str | None = None, when: _Date | None = None
-    ) -> Iterator[Paper | Rejected]:
+    def _meta(self, organization: str | None = None, when: _Date | None = None) -> Iterator[Paper | Rejected]:
+        """Attach a metadata line to the complete record; a date ends the block and the record."""
         record = self.current
         if record is None:
             return

@@ -32,6 +32,8 @@ READERS: dict[str, Reader] = {
 
 @dataclass(frozen=True)
 class IngestResult:
+    """What a run of `ingest` produced: merged papers, every reject, and counts for the summary."""
+
     papers: tuple[Paper, ...]  # merged, sorted by Paper.key
     rejected: tuple[Rejected, ...]  # in file, then line order
     listings: int  # listing records read, before merging
