@@ -206,15 +206,19 @@ def _read_attributes(
     kind_of: Mapping[str, NodeKind],
     nodes: dict[str, dict[str, Value]],
 ) -> None:
-    """Fill each node's attributes; of several values for one attribute the smallest wins, for determinism."""
-    pairs = " ".join(f"(<{kind.cls}> <{predicate}>)" for kind in kinds for _, predicate in kind.attributes)
+    """Fill each node's attributes; of several values for one attribute the smallest wins, for determinism.
+
+    The query reads the attribute predicates without joining on the node's class (a join costs twice the time
+    on 10k papers); the class is checked here, so a predicate shared by two kinds lands on the right nodes.
+    """
     names = {(str(kind.cls), str(p)): name for kind in kinds for name, p in kind.attributes}
-    query = f"SELECT ?node ?cls ?p ?value WHERE {{ VALUES (?cls ?p) {{ {pairs} }} ?node a ?cls ; ?p ?value }}"
-    for node, cls, predicate, term in _select(store, query):
+    predicates = sorted({predicate for _, predicate in names})
+    query = f"SELECT ?node ?p ?value WHERE {{ VALUES ?p {{ {_iris(predicates)} }} ?node ?p ?value }}"
+    for node, predicate, term in _select(store, query):
         kind = kind_of.get(node.value)
-        if kind is None or str(kind.cls) != cls.value:
+        name = names.get((str(kind.cls), predicate.value)) if kind is not None else None
+        if name is None:
             continue
-        name = names[cls.value, predicate.value]
         value = term_value(term)
         attrs = nodes[node.value]
         if name not in attrs or _order(value) < _order(attrs[name]):

@@ -19,8 +19,9 @@ Two gaps in Oxigraph's output are closed here:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -37,57 +38,75 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "xml": ox.RdfFormat.RDF_XML,
 }
 
-# Longest namespace first, so an IRI is compacted with the most specific prefix.
-_NAMESPACES: tuple[tuple[str, str], ...] = tuple(sorted(PREFIXES.items(), key=lambda item: -len(item[1])))
+# Longest namespace first in the alternation, so an IRI is compacted with the most specific prefix.
+_NAMESPACE = re.compile("|".join(re.escape(ns) for ns in sorted(PREFIXES.values(), key=len, reverse=True)))
+_PREFIX_OF = {namespace: prefix for prefix, namespace in PREFIXES.items()}
 
 
 def export_rdf(store: ox.Store, fmt: str, output: Path) -> None:
     """Write the whole store to `output` in `fmt` (one of `RDF_FORMATS`), atomically."""
     if fmt not in RDF_FORMATS:
         raise UsageError(f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
-    try:
-        data = serialize_rdf(store, fmt)
-    except ValueError as error:
-        raise KgError(f"{output}: cannot write the store as {fmt}: {error}") from error
     with atomic_open(output, "wb", encoding=None) as handle:
-        handle.write(data)
+        try:
+            write_rdf(store, fmt, handle)
+        except ValueError as error:
+            raise KgError(f"{output}: cannot write the store as {fmt}: {error}") from error
 
 
-def serialize_rdf(store: ox.Store, fmt: str) -> bytes:
-    """The store serialised as `fmt`, deterministically (see the module docstring)."""
+def write_rdf(store: ox.Store, fmt: str, handle: IO[bytes]) -> None:
+    """Write the store to `handle` as `fmt`, deterministically (see the module docstring)."""
     if fmt == "nq":
-        return _sorted_lines(store.dump(format=ox.RdfFormat.N_QUADS))
+        _write_lines(handle, _sorted_lines(store.dump(format=ox.RdfFormat.N_QUADS), unique=True))
+        return
     lines = sorted_ntriples(store)
     if fmt == "nt":
-        return lines
-    if fmt == "jsonld":
-        return _compact_jsonld(_reserialize(lines, ox.RdfFormat.JSON_LD))
-    if fmt == "xml":
+        _write_lines(handle, lines)
+    elif fmt == "jsonld":
+        handle.write(_compact_jsonld(_reserialize(_joined(lines), ox.RdfFormat.JSON_LD)))
+    elif fmt == "xml":
         _check_xml_predicates(store)
-        return _xml_safe(_reserialize(lines, ox.RdfFormat.RDF_XML))
-    return _reserialize(lines, RDF_FORMATS[fmt])
-
-
-def sorted_ntriples(store: ox.Store) -> bytes:
-    """Canonical N-Triples of the union of all graphs in the store, one triple per line, sorted, no duplicates."""
-    if next(iter(store.named_graphs()), None) is None:
-        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        handle.write(_xml_safe(_reserialize(_joined(lines), ox.RdfFormat.RDF_XML)))
     else:
-        triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-        assert isinstance(triples, ox.QueryTriples), "a CONSTRUCT query yields triples"
-        data = triples.serialize(format=ox.RdfFormat.N_TRIPLES)
-    return _sorted_lines(data)
+        _reserialize(_joined(lines), RDF_FORMATS[fmt], handle)
 
 
-def _sorted_lines(data: bytes | None) -> bytes:
-    lines = sorted(set((data or b"").splitlines()))
+def sorted_ntriples(store: ox.Store) -> list[bytes]:
+    """Canonical N-Triples lines of the union of all graphs in the store, sorted, without duplicates."""
+    if next(iter(store.named_graphs()), None) is None:
+        return _sorted_lines(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), unique=True)
+    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    assert isinstance(triples, ox.QueryTriples), "a CONSTRUCT query yields triples"
+    return _sorted_lines(triples.serialize(format=ox.RdfFormat.N_TRIPLES), unique=False)
+
+
+def _sorted_lines(data: bytes | None, *, unique: bool) -> list[bytes]:
+    """Lines of `data`, sorted; `unique` says they are known distinct (a dump), else duplicates are dropped."""
+    lines = (data or b"").splitlines()
+    del data  # the lines hold the content now; keep one copy in memory, not two
+    if not unique:
+        lines = list(set(lines))
+    lines.sort()
+    return lines
+
+
+def _joined(lines: list[bytes]) -> bytes:
     return b"\n".join(lines) + b"\n" if lines else b""
 
 
-def _reserialize(ntriples: bytes, fmt: ox.RdfFormat) -> bytes:
-    """Re-serialise sorted N-Triples in `fmt`, keeping their order; Oxigraph groups consecutive subjects."""
+def _write_lines(handle: IO[bytes], lines: list[bytes], chunk: int = 65536) -> None:
+    """Write `lines` newline-terminated, a chunk at a time, rather than joining a second copy of the file."""
+    for start in range(0, len(lines), chunk):
+        handle.write(b"\n".join(lines[start : start + chunk]) + b"\n")
+
+
+def _reserialize(ntriples: bytes, fmt: ox.RdfFormat, output: IO[bytes] | None = None) -> bytes:
+    """Re-serialise sorted N-Triples in `fmt`, keeping their order (Oxigraph groups consecutive subjects).
+
+    Returns the bytes, or writes them to `output` and returns nothing when one is given.
+    """
     triples = (quad.triple for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
-    return ox.serialize(triples, format=fmt, prefixes=PREFIXES) or b""
+    return ox.serialize(triples, output, format=fmt, prefixes=PREFIXES) or b""
 
 
 def _check_xml_predicates(store: ox.Store) -> None:
@@ -119,29 +138,42 @@ def _xml_safe(data: bytes) -> bytes:
 def _compact_jsonld(expanded: bytes) -> bytes:
     """Expanded JSON-LD as a document with an embedded prefix ``@context``, one node object per line."""
     nodes: list[dict[str, Any]] = json.loads(expanded) if expanded.strip() else []
+    del expanded
+    compactor = _Compactor()
     context = json.dumps(PREFIXES, ensure_ascii=False, sort_keys=True)
-    body = ",\n".join(json.dumps(_compact_node(node), ensure_ascii=False) for node in nodes)
+    body = ",\n".join(json.dumps(compactor.node(node), ensure_ascii=False) for node in nodes)
     return f'{{"@context": {context},\n"@graph": [\n{body}\n]}}\n'.encode()
 
 
-def _compact_node(node: dict[str, Any]) -> dict[str, Any]:
-    compacted: dict[str, Any] = {}
-    for key, value in node.items():
-        if key == "@id":
-            compacted[key] = compact_iri(value)
-        elif key.startswith("@"):
-            compacted[key] = value
-        else:
-            compacted[compact_iri(key)] = [_compact_value(item) for item in value]
-    return compacted
+class _Compactor:
+    """Compacts the IRIs of expanded node objects; predicates and datatypes repeat, so they are memoised."""
 
+    def __init__(self) -> None:
+        self._vocabulary: dict[str, str] = {}
 
-def _compact_value(value: dict[str, Any]) -> dict[str, Any]:
-    if "@id" in value:
-        return {**value, "@id": compact_iri(value["@id"])}
-    if "@type" in value:
-        return {**value, "@type": compact_iri(value["@type"])}
-    return value
+    def term(self, iri: str) -> str:
+        compact = self._vocabulary.get(iri)
+        if compact is None:
+            compact = self._vocabulary[iri] = compact_iri(iri)
+        return compact
+
+    def node(self, node: dict[str, Any]) -> dict[str, Any]:
+        compacted: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "@id":
+                compacted[key] = compact_iri(value)
+            elif key.startswith("@"):
+                compacted[key] = value
+            else:
+                compacted[self.term(key)] = [self.value(item) for item in value]
+        return compacted
+
+    def value(self, value: dict[str, Any]) -> dict[str, Any]:
+        if "@id" in value:
+            return {**value, "@id": compact_iri(value["@id"])}
+        if "@type" in value:
+            return {**value, "@type": self.term(value["@type"])}
+        return value
 
 
 def compact_iri(iri: str) -> str:
@@ -149,8 +181,8 @@ def compact_iri(iri: str) -> str:
 
     An IRI is left whole where its compact form would read as an absolute IRI (a suffix starting with ``//``).
     """
-    for prefix, namespace in _NAMESPACES:
-        if iri.startswith(namespace):
-            suffix = iri[len(namespace) :]
-            return iri if suffix.startswith("//") else f"{prefix}:{suffix}"
-    return iri
+    match = _NAMESPACE.match(iri)
+    if match is None:
+        return iri
+    suffix = iri[match.end() :]
+    return iri if suffix.startswith("//") else f"{_PREFIX_OF[match.group()]}:{suffix}"
