@@ -656,7 +656,9 @@ def mine_scierc_train(train_json: Path, sources_dir: Path, min_count: int = 2) -
     return len(head_rows), len(term_rows)
 
 
-def suggest_denials(corpus_dir: Path, candidates: Sequence[Candidate], min_df: int = 3, max_ratio: float = 0.2):
+def suggest_denials(
+    corpus_dir: Path, candidates: Sequence[Candidate], min_df: int = 3, max_ratio: float = 0.2
+) -> list[tuple[str, int, int]]:
     """One-word labels that look like names but behave like ordinary words in a corpus of abstracts.
 
     For each one-word label we count the documents of `corpus_dir` (HF Daily Papers API dumps) containing it
@@ -740,10 +742,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if heads_stats.exists():
         seed = read_lexicon_seed(args.sources / LEXICON_SEED_FILE)
         for kind, head, spans, share in contradicted_heads(seed, heads_stats):
-            print(f"warning: curated {kind} head {head!r} ends {spans} {kind} spans in SciERC train, share {share}")
+            print(
+                f"warning: curated {kind} head {head!r} ends {spans} {kind} spans in SciERC train, share {share}",
+                file=sys.stderr,
+            )
     if args.verbose:
-        for row in result.dropped:
-            print("dropped\t" + "\t".join(row), file=sys.stderr)
+        for dropped in result.dropped:
+            print("dropped\t" + "\t".join(dropped), file=sys.stderr)
         for conflict in result.conflicts:
             print("conflict\t" + "\t".join(conflict), file=sys.stderr)
     return 0

@@ -23,6 +23,7 @@ from kg.vocabulary_build import (
     read_scierc_terms,
     read_tsv,
     resolve_conflicts,
+    suggest_denials,
 )
 
 
@@ -215,3 +216,15 @@ def test_build_command_reports_a_bad_source_row_and_exits_non_zero(
     (sources / "deny.tsv").write_text("type\tlabel\treason\nsoftware\tX\tbad type\n")
     assert main(["--sources", str(sources), "--out", str(tmp_path)]) == 1
     assert "deny.tsv:2: unknown type 'software'" in capsys.readouterr().err
+
+
+def test_deny_suggestions_are_names_used_as_ordinary_words(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    abstracts = [f"We use a base model {i}." for i in range(5)] + ["BERT and BASE are compared.", "We fine-tune BERT."]
+    items = [{"paper": {"title": "T", "summary": text}} for text in abstracts]
+    (corpus / "2024-01-01.json").write_text(json.dumps(items[:3]))
+    (corpus / "2024-01-02.json").write_text(json.dumps({"data": [repr(item) for item in items[3:]]}))
+    (corpus / "broken.json").write_text("[{")
+    rows = suggest_denials(corpus, [cand("USE"), cand("BASE"), cand("BERT"), cand("Multi-word Name")])
+    assert rows == [("BASE", 6, 1), ("USE", 5, 0)]
