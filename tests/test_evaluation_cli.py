@@ -165,3 +165,20 @@ def test_bad_options_are_one_line_errors(data_dir: Path, tmp_path: Path) -> None
     assert "extract(paper)" in str(error)
     _, _, error = run("--data", str(data_dir), "--extractor", "missing-colon")
     assert isinstance(error, UsageError)
+
+
+def test_kg_eval_runs_the_real_extractor_and_its_offsets_agree_with_the_text(shared_dir: Path) -> None:
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "eval", "--set", "scierc", "--json", "--data", str(shared_dir / "data")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    scierc = json.loads(result.stdout)["sets"]["scierc"]
+    assert scierc["documents"] == 50
+    assert scierc["offset_mismatches"] == 0
+    assert scierc["micro"]["gold"] == 452
+    assert scierc["micro"]["predicted"] > 0

@@ -54,14 +54,17 @@ def eval_command(
 ) -> None:
     """Score the extractor's mentions against annotated dev data: precision, recall and F1 per type.
 
-    A prediction counts as [bold]exact[/bold] when type, start and end equal a gold span's, and as
-    [bold]partial[/bold] when it overlaps a gold span of the same type (greedy one-to-one matching, best overlap
-    first).  SciERC's Material is scored as dataset, which only approximates it.  Targets: partial F1 >=
-    0.60 and exact F1 >= 0.45 per type.
+    [bold]exact[/bold]: same type, start and end as a gold span.
+
+    [bold]partial[/bold]: overlaps a gold span of the same type (one-to-one, best overlap first).
+
+    SciERC's Material is scored as dataset, an approximation.
+
+    Targets per type: partial F1 >= 0.60 and exact F1 >= 0.45.
 
     Examples:
-      kg eval                                 # every set, tables, from ../shared/data
-      kg eval --set scierc --errors 10        # with examples of mistakes, for tuning
+      kg eval                             # every set, from ../shared/data
+      kg eval --set scierc --errors 10    # with examples of mistakes
       kg eval --json --output eval.json
     """
     names = _set_names(which)
