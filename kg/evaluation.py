@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kg.errors import KgError
-from kg.records import Extraction, Paper
+from kg.records import CONCEPT_TYPES, Extraction, Paper
 
 SET_NAMES: tuple[str, ...] = ("scierc", "scier", "tdmsci")
 TARGET_PARTIAL_F1 = 0.60
@@ -318,8 +318,6 @@ def pooled(reports: Sequence[SetReport]) -> SetReport:
 
 
 def _type_order(kind: str) -> int:
-    from kg.records import CONCEPT_TYPES
-
     return CONCEPT_TYPES.index(kind) if kind in CONCEPT_TYPES else len(CONCEPT_TYPES)
 
 
