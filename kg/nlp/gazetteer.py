@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from kg.nlp.candidates import Candidate, candidates
+from kg.nlp.compounds import inside_compound
 from kg.nlp.text import plural, singular
 from kg.vocabulary import VocabularyEntry, load_vocabulary
 
@@ -80,6 +81,8 @@ class Gazetteer:
         found = candidates(doc)
         for matcher, rule in ((self.folded, "gazetteer/folded"), (self.exact, "gazetteer/exact")):
             for match_id, start, end in matcher(doc):
+                if inside_compound(doc, start, end):
+                    continue
                 entry = self.entries[int(doc.vocab.strings[match_id])]
                 span = doc[start:end]
                 found.append(

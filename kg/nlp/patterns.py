@@ -1,6 +1,6 @@
 """Names the vocabulary does not know, typed by the words around them.
 
-"on the X dataset", "X benchmark" and "experiments on A, B and C" make datasets; "outperforms X and Y" and
+"experiments on A, B and C" makes datasets; "outperforms X and Y" and
 "compared with X" make methods; any other coined name or acronym ("CFSP", "m2mKD") is most often a method in an
 ML abstract and is kept as one at low confidence, so that any typed rule or the vocabulary overrides it.
 Every regex here is linear: alternations of fixed words and single-class repetitions, no nested quantifiers.
@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp.candidates import Candidate, candidates
-from kg.nlp.text import FUNCTION_WORDS
+from kg.nlp.text import FUNCTION_WORDS, LANGUAGES
 
 # One word of a name: starts with a capital or a digit followed by a letter, may carry inner hyphens/dots
 # ("MS", "COCO", "ADE20K", "3DMatch", "GPT-4", "Llama-2-7B", "v1.5").
@@ -28,7 +28,7 @@ _LIST = rf"{NAME}(?:(?:, (?:and |or )?| (?:and|or) |/){NAME}){{0,8}}"
 _LIST_SPLIT = re.compile(r", (?:and |or )?| (?:and|or) |/")
 _WORDS = re.compile(r"\S+")
 # Tokens shaped like names that are sizes, units, norms or numerals: "7B", "1.5x", "24GB", "L2", "III".
-_NOT_NAME = re.compile(r"^(?:\d+(?:\.\d+)?(?:[xX\u00d7]|[KMBT]|GB|MB|TB|ms|fps|px|k)|[LlQ]\d|[IVX]+)$")
+_NOT_NAME = re.compile(r"^(?:\d+(?:\.\d+)?(?:[xX\u00d7]|[KMBT]|GB|MB|TB|ms|fps|px|k|D)|[LlQ]\d|[IVX]+)$")
 _DATASET_NOUNS = r"(?:data ?sets?|benchmarks?|corpus|corpora|treebanks?|challenges?|suites?|leaderboards?)"
 
 
@@ -43,12 +43,6 @@ class ContextRule:
 
 
 RULES: tuple[ContextRule, ...] = (
-    ContextRule(
-        "dataset-noun",
-        "dataset",
-        re.compile(rf"(?<![\w-])(?P<names>{NAME}) (?i:{_DATASET_NOUNS})\b"),
-        coined_only=False,
-    ),
     ContextRule(
         "experiments-on",
         "dataset",
@@ -84,6 +78,10 @@ _COINED = re.compile(
 )
 
 
+# Coined names whose ending says they are data: "PropBank", "DBpedia", "ukWaC", "MMBench", "TriviaQA", "HumanEval".
+_DATASET_SUFFIX = re.compile(r"(?:[Bb]ank|pedia|WaC|Bench|QA|Eval)(?:-?\d[\w.]*)?$")
+
+
 def is_coined(word: str) -> bool:
     """ "CFSP", "LoRA", "ResNet-50", "3DMatch": not a capitalised English word, not a size like "7B"."""
     return bool(_COINED.fullmatch(word)) and not _NOT_NAME.match(word)
@@ -104,7 +102,8 @@ class ContextNames:
                 found.append(Candidate(start, end, rule.type, f"patterns/{rule.name}", self.context_confidence))
         for match in _COINED.finditer(text):
             if is_coined(match.group()):
-                found.append(Candidate(match.start(), match.end(), "method", "patterns/coined", self.coined_confidence))
+                kind = "dataset" if _DATASET_SUFFIX.search(match.group()) else "method"
+                found.append(Candidate(match.start(), match.end(), kind, "patterns/coined", self.coined_confidence))
         return doc
 
 
@@ -118,7 +117,12 @@ def _rule_names(text: str, rule: ContextRule) -> Iterator[tuple[int, int]]:
             end = separator.start() if separator is not None else len(names)
             start = _skip_function_words(names, position, end)
             words = names[start:end].split()
-            if not words or _NOT_NAME.match(words[0]) or (rule.coined_only and not any(map(is_coined, words))):
+            if (
+                not words
+                or _NOT_NAME.match(words[0])
+                or all(word.lower() in LANGUAGES for word in words)
+                or (rule.coined_only and not any(map(is_coined, words)))
+            ):
                 pass
             elif len(words) > 1 or is_coined(words[0]) or not _sentence_initial(text, offset + start):
                 yield offset + start, offset + end

@@ -18,19 +18,22 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from kg.nlp.candidates import Candidate, candidates
-from kg.nlp.text import COMMON_VERBS, FUNCTION_WORDS, plural, singular, word_set
+from kg.nlp.compounds import is_inner_hyphen
+from kg.nlp.text import COMMON_VERBS, FUNCTION_WORDS, LANGUAGES, plural, singular, word_set
 from kg.records import CONCEPT_TYPES
 from kg.vocabulary import Lexicon, load_lexicon
 
-# Second halves of hyphenated modifiers that are verbs or adjectives on their own ("Transformer-based").
-HYPHEN_SUFFIXES: frozenset[str] = word_set(
-    "based aware free driven guided specific level wise style like oriented agnostic conditioned augmented "
-    "efficient friendly constrained dependent independent invariant supervised scale grained"
-)
+# Words that cannot be part of a hyphenated compound modifier.
+_NEVER_IN_COMPOUND: frozenset[str] = word_set("a an the this that these those our their its his her my your we they it")
 # Nouns that end in -ly, so that the adverb test does not cut them off ("anomaly detection").
 _LY_NOUNS: frozenset[str] = word_set("anomaly assembly family supply reply monopoly butterfly ply poly")
 # Types whose head alone is a concept ("parsing", "accuracy"); a bare "model" or "corpus" is generic.
-DEFAULT_BARE_TYPES: tuple[str, ...] = ("task", "metric")
+DEFAULT_BARE_TYPES: tuple[str, ...] = ("task",)
+# Types whose phrases must contain a name: "Penn Treebank" and "Europarl corpus" are datasets, "labeled data" and
+# "parallel corpora" are descriptions.
+DEFAULT_NAMED_TYPES: tuple[str, ...] = ("dataset", "metric")
+# Types whose vocabulary terms are heads too: "sparse convolution" is a kind of convolution.
+DEFAULT_EXTEND_TYPES: tuple[str, ...] = ("method", "task")
 # Named things a phrase does not absorb as a modifier: "ImageNet classification" is a dataset and a task.
 _NAME_TYPES: frozenset[str] = frozenset({"dataset", "hardware", "metric"})
 
@@ -52,12 +55,15 @@ class HeadPhrases:
         lexicon: Lexicon,
         confidence: float,
         bare_types: Sequence[str],
+        named_types: Sequence[str],
+        extend_types: Sequence[str],
         max_modifiers: int,
     ) -> None:
         self.confidence = confidence
         self.bare_types = frozenset(bare_types)
+        self.named_types = frozenset(named_types)
+        self.extend_types = frozenset(extend_types)
         self.max_modifiers = max_modifiers
-        self.generic = lexicon.generic
         by_last: dict[str, list[Head]] = {}
         for kind in CONCEPT_TYPES:
             for head in sorted(lexicon.heads.get(kind, ())):
@@ -76,10 +82,18 @@ class HeadPhrases:
         lowers = doc.to_array(LOWER).astype(np.uint64)
         found = candidates(doc)
         named = [c for c in found if c.type in _NAME_TYPES]
+        known = [c for c in found if c.type in self.extend_types and c.source.startswith("gazetteer")]
         for index in np.flatnonzero(np.isin(lowers, self.hashes)):
             phrase = self._phrase(doc, int(index), named)
             if phrase is not None:
                 found.append(phrase)
+        for candidate in known:
+            span = doc.char_span(candidate.start, candidate.end)
+            start = self._modifiers_start(doc, span.start, named) if span is not None else None
+            if span is not None and start is not None and start < span.start:
+                found.append(
+                    Candidate(doc[start].idx, candidate.end, candidate.type, "phrases/extended", self.confidence)
+                )
         return doc
 
     def _phrase(self, doc: Doc, index: int, named: list[Candidate]) -> Candidate | None:
@@ -93,23 +107,36 @@ class HeadPhrases:
                 return None
             if start < head_start and _same_type_name(doc, start, head_start, head.type):
                 return None  # "BERT model", "ImageNet dataset": the name already is the mention
+            if head.type in self.named_types:
+                start = self._name_start(doc, start, head_start, index, head.type)
+                if start is None:
+                    return None
             span = doc[start : index + 1]
             return Candidate(span.start_char, span.end_char, head.type, "phrases/head", self.confidence)
         return None
+
+    def _name_start(self, doc: Doc, start: int, head_start: int, index: int, kind: str) -> int | None:
+        """Where the name in a phrase of a named type starts: its first capitalised modifier ("Penn Treebank",
+        "Chinese Treebank"); the bare head if nothing but a language is capitalised, or None if it may not stand."""
+        names = [i for i in range(start, index + 1) if _is_name_part(doc, i)]
+        if any(doc[i].lower_ not in LANGUAGES for i in names) and names[0] < head_start:
+            return names[0]
+        return head_start if kind in self.bare_types else None
 
     def _modifiers_start(self, doc: Doc, head_start: int, named: list[Candidate]) -> int:
         """Index of the first token of the modifier run that ends right before `head_start`."""
         start, words = head_start, 0
         while start > 0 and words < self.max_modifiers:
             token = doc[start - 1]
-            if _is_inner_hyphen(doc, start - 1):
-                if start - 2 >= 0 and _is_modifier(doc[start - 2], hyphenated=True):
+            if is_inner_hyphen(doc, start - 1):
+                if start - 2 >= 0 and _is_modifier(doc[start - 2], in_compound=True):
                     start -= 2
                     words += 1
                     continue
-                break
-            hyphenated = start - 2 >= 0 and _is_inner_hyphen(doc, start - 2)
-            if not _is_modifier(token, hyphenated) or _inside(named, token):
+                # "high-performance Transformers": the compound cannot be taken whole, so none of it is.
+                return start + 1 if start < head_start else start
+            in_compound = start - 2 >= 0 and is_inner_hyphen(doc, start - 2)
+            if not _is_modifier(token, in_compound) or _inside(named, token):
                 break
             start -= 1
             words += 1
@@ -119,16 +146,14 @@ class HeadPhrases:
         return start
 
 
-def _is_inner_hyphen(doc: Doc, index: int) -> bool:
-    """A "-" token glued to the words on both sides ("memory-saving")."""
-    return doc[index].text == "-" and index > 0 and not doc[index - 1].whitespace_ and not doc[index].whitespace_
+def _is_modifier(token: Token, in_compound: bool = False) -> bool:
+    """Whether `token` can sit inside a concept phrase before its head.
 
-
-def _is_modifier(token: Token, hyphenated: bool = False) -> bool:
-    """Whether `token` can sit inside a concept phrase before its head."""
+    Inside a hyphenated compound any content word can ("few-shot", "large-scale", "Transformer-based").
+    """
     lower = token.lower_
-    if hyphenated and lower in HYPHEN_SUFFIXES:
-        return True
+    if in_compound:
+        return lower not in _NEVER_IN_COMPOUND and token.text.replace("-", "").isalnum()
     if lower in FUNCTION_WORDS or lower in COMMON_VERBS or token.like_num:
         return False
     if not token.is_alpha:
@@ -136,6 +161,15 @@ def _is_modifier(token: Token, hyphenated: bool = False) -> bool:
         if not core.isalnum() or core.isdigit():
             return False
     return not (lower.endswith("ly") and lower not in _LY_NOUNS)
+
+
+def _is_name_part(doc: Doc, index: int) -> bool:
+    """A capitalised, upper-case or alphanumeric word that is not capitalised only because a sentence starts."""
+    token = doc[index]
+    if token.is_lower or token.is_punct or token.lower_ in FUNCTION_WORDS:
+        return False
+    sentence_start = index == 0 or doc[index - 1].is_space or doc[index - 1].text in (".", "!", "?", ":")
+    return not (token.is_title and sentence_start)
 
 
 def _inside(named: list[Candidate], token: Token) -> bool:
@@ -154,11 +188,21 @@ def _same_type_name(doc: Doc, start: int, head_start: int, kind: str) -> bool:
         "lexicon": None,
         "confidence": 0.6,
         "bare_types": list(DEFAULT_BARE_TYPES),
+        "named_types": list(DEFAULT_NAMED_TYPES),
+        "extend_types": list(DEFAULT_EXTEND_TYPES),
         "max_modifiers": 4,
     },
 )
 def make_phrases(
-    nlp: Language, name: str, lexicon: str | None, confidence: float, bare_types: list[str], max_modifiers: int
+    nlp: Language,
+    name: str,
+    lexicon: str | None,
+    confidence: float,
+    bare_types: list[str],
+    named_types: list[str],
+    extend_types: list[str],
+    max_modifiers: int,
 ) -> HeadPhrases:
     """`lexicon`: path of the cue lexicon (default: the project's `ontology/lexicon.tsv`)."""
-    return HeadPhrases(nlp, load_lexicon(Path(lexicon) if lexicon else None), confidence, bare_types, max_modifiers)
+    loaded = load_lexicon(Path(lexicon) if lexicon else None)
+    return HeadPhrases(nlp, loaded, confidence, bare_types, named_types, extend_types, max_modifiers)

@@ -8,13 +8,14 @@ the chosen span pass on what they know (the proposal flag, a vocabulary label, a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp.candidates import MENTIONS, Candidate, candidates
-from kg.nlp.text import FUNCTION_WORDS, singular
+from kg.nlp.text import FUNCTION_WORDS, normal_label, singular
 from kg.records import CONCEPT_TYPES
 from kg.vocabulary import Lexicon, load_lexicon
 
@@ -26,10 +27,15 @@ class Resolver:
         self.lexicon = lexicon
         self.guess_below = guess_below
         self.min_confidence = min_confidence
+        self.dataset_nouns = sorted(lexicon.heads.get("dataset", ()), key=len, reverse=True)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        usable = [c for c in candidates(doc) if c.confidence >= self.min_confidence and not self.generic(text, c)]
+        usable = [
+            self.named_only(text, c)
+            for c in candidates(doc)
+            if c.confidence >= self.min_confidence and not self.generic(text, c)
+        ]
         usable.sort(key=self._priority)
         by_span: dict[tuple[int, int, str], list[Candidate]] = {}
         for candidate in usable:
@@ -55,6 +61,21 @@ class Resolver:
             return True
         generic = self.lexicon.generic
         return " ".join(words) in generic or " ".join([*words[:-1], singular(words[-1])]) in generic
+
+    def named_only(self, text: str, candidate: Candidate) -> Candidate:
+        """A dataset is labelled by its name: "Europarl corpus" is the concept "Europarl" ("Penn Treebank" stays).
+
+        The mention keeps its span, as papers and annotators both write the noun, but not the label.
+        """
+        if candidate.type != "dataset" or candidate.label:
+            return candidate
+        surface = text[candidate.start : candidate.end]
+        for noun in self.dataset_nouns:
+            if surface.endswith(" " + noun):  # the lexicon's nouns are lower case: a capitalised one is a name
+                rest = surface[: -len(noun)].rstrip()
+                if rest != rest.lower():
+                    return replace(candidate, label=normal_label(rest))
+        return candidate
 
 
 def _merged(same: list[Candidate]) -> Candidate:

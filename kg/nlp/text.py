@@ -61,6 +61,18 @@ COMMON_VERBS: frozenset[str] = word_set(
 )
 """Verbs (and participles) frequent in abstracts: they end a phrase the way a function word does."""
 
+LANGUAGES: frozenset[str] = word_set(
+    """
+    english chinese mandarin cantonese japanese korean arabic french german spanish italian portuguese russian
+    czech polish dutch swedish danish norwegian finnish hungarian turkish greek hebrew hindi urdu bengali tamil
+    telugu marathi gujarati punjabi persian farsi vietnamese thai indonesian malay tagalog filipino swahili
+    romanian bulgarian ukrainian catalan basque estonian latvian lithuanian slovak slovene slovenian croatian
+    serbian icelandic irish welsh afrikaans amharic yoruba hausa zulu nepali sinhala burmese khmer mongolian
+    kazakh uzbek georgian armenian albanian macedonian maltese galician egyptian latin sanskrit
+    """
+)
+"""Language names: capitalised like names, but "English data" or "Czech" alone is not a dataset."""
+
 _HYPHENS = "\u2010\u2011\u2012\u2013\u2212"
 _HYPHEN_TABLE = str.maketrans({c: "-" for c in _HYPHENS})
 _SPACE_RUN = re.compile(r"\s+")
