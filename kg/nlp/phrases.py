@@ -108,9 +108,10 @@ class HeadPhrases:
             if start < head_start and _same_type_name(doc, start, head_start, head.type):
                 return None  # "BERT model", "ImageNet dataset": the name already is the mention
             if head.type in self.named_types:
-                start = self._name_start(doc, start, head_start, index, head.type)
-                if start is None:
+                named_start = self._name_start(doc, start, head_start, index, head.type)
+                if named_start is None:
                     return None
+                start = named_start
             span = doc[start : index + 1]
             return Candidate(span.start_char, span.end_char, head.type, "phrases/head", self.confidence)
         return None
