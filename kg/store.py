@@ -19,10 +19,10 @@ Incremental and idempotent adds: each paper owns its node's triples and the trip
 Adding an extraction for a paper already in the store replaces what the paper owns by the new extraction (so a
 changed extraction leaves no stale mentions, and single-valued properties stay single), except `kg:listedIn`
 links, which accumulate: a paper read from two files in two builds was listed in both. Shared nodes (concepts,
-authors, organisations, repositories, listings) are merged as sets; one left unreferenced by a replacement is
-deleted, so the graph equals the one a fresh build of the same records gives. A concept keeps the first
-preferred label it was given; a different label later minted to the same IRI (case variants) becomes an
-skos:altLabel, keeping "exactly one prefLabel". Re-adding identical data changes nothing and commits no version.
+authors, organisations, repositories, listings) are merged as sets, and one left unreferenced by a replacement is
+deleted; their labels accumulate (a replaced paper does not take back an alias it contributed). Of several
+preferred labels minted to one IRI (case variants), one is kept by an order-independent rule and the others
+become skos:altLabel. Re-adding identical data changes nothing and commits no version.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ import pyoxigraph as ox
 import rdflib
 from oxrdflib import OxigraphStore
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import RDF, SKOS
 
 from kg import rdf
 from kg.atomic import atomic_write_text
@@ -50,7 +51,7 @@ from kg.errors import KgError, StoreLockedError
 from kg.paths import DEFAULT_STORE
 from kg.records import Extraction
 from kg.stats import compute_stats
-from kg.terms import PREFIXES
+from kg.terms import KG, PREFIXES
 
 POINTER = "CURRENT_VERSION"
 LOCK_FILE = "writer.lock"
@@ -163,86 +164,116 @@ def _open_read_only(folder: Path) -> ox.Store:
 # Writing: per-paper replacement inside a staging database
 
 
+def _node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+_TYPE = _node(str(RDF.type))
+_PAPER = _node(str(KG.Paper))
+_HAS_MENTION = _node(str(KG.hasMention))
+_HAS_RESULT = _node(str(KG.hasResult))
+_LISTED_IN = _node(str(KG.listedIn))
+_PREF_LABEL = _node(str(SKOS.prefLabel))
+_ALT_LABEL = _node(str(SKOS.altLabel))
+_DEFAULT = ox.DefaultGraph()
+
+
 def _owned_quads(db: ox.Store, paper: ox.NamedNode) -> set[ox.Quad]:
     """The quads a paper owns in `db`: its node's (but not kg:listedIn) and those of its mentions and results."""
     owned: set[ox.Quad] = set()
     parts: list[ox.NamedNode] = []
-    for quad in db.quads_for_pattern(paper, None, None, ox.DefaultGraph()):
-        if quad.predicate == rdf.LISTED_IN:
+    for quad in db.quads_for_pattern(paper, None, None, _DEFAULT):
+        if quad.predicate == _LISTED_IN:
             continue
         owned.add(quad)
-        if quad.predicate in (rdf.HAS_MENTION, rdf.HAS_RESULT) and isinstance(quad.object, ox.NamedNode):
+        if quad.predicate in (_HAS_MENTION, _HAS_RESULT) and isinstance(quad.object, ox.NamedNode):
             parts.append(quad.object)
     for part in parts:
-        owned.update(db.quads_for_pattern(part, None, None, ox.DefaultGraph()))
+        owned.update(db.quads_for_pattern(part, None, None, _DEFAULT))
     return owned
 
 
 class _Writer:
-    """One `add` call's work on a staging database: replaces papers, reconciles labels, removes orphans."""
+    """One `add` call's work on a staging database: loads new papers in bulk, replaces changed ones, removes
+    orphans and reconciles labels."""
 
     def __init__(self, db: ox.Store) -> None:
         self.db = db
-        self.labels: dict[ox.NamedNode, ox.Literal] = {}  # prefLabel chosen for each shared node in this add
         self.orphan_candidates: set[ox.NamedNode] = set()
         self.papers = self.new = self.replaced = self.unchanged = 0
 
     def write_batch(self, batch: list[Extraction]) -> None:
-        latest: dict[ox.NamedNode, list[ox.Quad]] = {}
-        for extraction in batch:  # a paper given twice: the later extraction wins
-            quads = list(rdf.paper_quads(extraction))
-            latest[quads[0].subject] = quads  # type: ignore[index]  # the first quad is always `paper a kg:Paper`
+        latest = {rdf.paper_node(e): e for e in batch}  # a paper given twice: the later extraction wins
+        new_lines: list[str] = []
         inserts: list[ox.Quad] = []
-        for paper, quads in latest.items():
-            quads = [self._reconcile_label(q, paper) for q in quads]
-            self._replace(paper, quads, inserts)
+        for paper, extraction in latest.items():
+            lines = rdf.paper_ntriples(extraction)
+            if ox.Quad(paper, _TYPE, _PAPER) not in self.db:
+                self.new += 1
+                new_lines.extend(lines)
+            else:
+                self._replace(paper, list(ox.parse(rdf.ntriples_bytes(lines), format=ox.RdfFormat.N_TRIPLES)), inserts)
         self.papers += len(batch)
+        if new_lines:
+            self.db.bulk_load(rdf.ntriples_bytes(new_lines), format=ox.RdfFormat.N_TRIPLES)
         if inserts:
             self.db.bulk_extend(inserts)
 
     def _replace(self, paper: ox.NamedNode, quads: list[ox.Quad], inserts: list[ox.Quad]) -> None:
+        """Make the paper own exactly `quads`' share: remove what it owned and no longer states, add what is new."""
         old = _owned_quads(self.db, paper)
-        if not old:
-            self.new += 1
-            inserts.extend(quads)
-            return
         stale = old.difference(quads)
-        missing = [q for q in quads if q not in self.db]
+        missing = [q for q in quads if q not in self.db and not self._demoted(q)]
         if not stale and not missing:
             self.unchanged += 1
             return
         self.replaced += 1
         for quad in stale:
             self.db.remove(quad)
-            if isinstance(quad.object, ox.NamedNode) and quad.predicate != rdf.TYPE:
+            if isinstance(quad.object, ox.NamedNode) and quad.predicate != _TYPE:
                 self.orphan_candidates.add(quad.object)
         inserts.extend(missing)
 
-    def _reconcile_label(self, quad: ox.Quad, paper: ox.NamedNode) -> ox.Quad:
-        """Keep one skos:prefLabel per shared node: a different later label is demoted to skos:altLabel."""
-        if quad.predicate != rdf.PREF_LABEL or quad.subject == paper or not isinstance(quad.subject, ox.NamedNode):
-            return quad
-        assert isinstance(quad.object, ox.Literal)
-        chosen = self.labels.get(quad.subject)
-        if chosen is None:
-            stored = next(self.db.quads_for_pattern(quad.subject, rdf.PREF_LABEL, None, ox.DefaultGraph()), None)
-            chosen = stored.object if stored is not None and isinstance(stored.object, ox.Literal) else quad.object
-            self.labels[quad.subject] = chosen
-        if quad.object == chosen:
-            return quad
-        return ox.Quad(quad.subject, rdf.ALT_LABEL, quad.object, quad.graph_name)
+    def _demoted(self, quad: ox.Quad) -> bool:
+        """Whether `quad` is a preferred label that `reconcile_labels` already turned into an alternative one."""
+        return quad.predicate == _PREF_LABEL and ox.Quad(quad.subject, _ALT_LABEL, quad.object) in self.db
 
     def remove_orphans(self) -> None:
         """Delete shared nodes that a replacement left with no incoming edge (they would not exist in a rebuild)."""
         pending = set(self.orphan_candidates)
         while pending:
             node = pending.pop()
-            if next(self.db.quads_for_pattern(None, None, node, ox.DefaultGraph()), None) is not None:
+            if next(self.db.quads_for_pattern(None, None, node, _DEFAULT), None) is not None:
                 continue
-            for quad in list(self.db.quads_for_pattern(node, None, None, ox.DefaultGraph())):
+            for quad in list(self.db.quads_for_pattern(node, None, None, _DEFAULT)):
                 self.db.remove(quad)
-                if isinstance(quad.object, ox.NamedNode) and quad.predicate != rdf.TYPE:
+                if isinstance(quad.object, ox.NamedNode) and quad.predicate != _TYPE:
                     pending.add(quad.object)
+
+    def reconcile_labels(self) -> None:
+        """Keep exactly one skos:prefLabel per node: of several labels minted to one IRI (case variants such as
+        "LoRA" and "Lora"), the smallest in code-point order stays preferred and the others become alternative
+        labels. The rule ignores the order papers were added in, so every build of the same records agrees."""
+        solutions = self.db.query(_SHARED_LABELS_QUERY)
+        assert isinstance(solutions, ox.QuerySolutions)
+        labels: dict[ox.NamedNode, list[ox.Literal]] = {}
+        for row in solutions:
+            node, label = row["node"], row["label"]
+            if isinstance(node, ox.NamedNode) and isinstance(label, ox.Literal):
+                labels.setdefault(node, []).append(label)
+        for node, found in labels.items():
+            for label in sorted(found, key=lambda literal: literal.value)[1:]:
+                self.db.remove(ox.Quad(node, _PREF_LABEL, label))
+                self.db.add(ox.Quad(node, _ALT_LABEL, label))
+
+
+_SHARED_LABELS_QUERY = """
+SELECT ?node ?label WHERE {
+  { SELECT ?node WHERE { ?node <http://www.w3.org/2004/02/skos/core#prefLabel> ?any }
+    GROUP BY ?node HAVING (COUNT(?any) > 1) }
+  ?node <http://www.w3.org/2004/02/skos/core#prefLabel> ?label
+}
+"""
 
 
 def _batches(extractions: Iterable[Extraction], size: int) -> Iterator[list[Extraction]]:
@@ -386,6 +417,7 @@ def _write(staging: Path, extractions: Iterable[Extraction], before: int) -> Add
     for batch in _batches(extractions, _BATCH_PAPERS):
         writer.write_batch(batch)
     writer.remove_orphans()
+    writer.reconcile_labels()
     after = len(writer.db)
     report = AddReport(before, after, writer.papers, writer.new, writer.replaced, writer.unchanged)
     if report.changed:

@@ -116,14 +116,19 @@ def test_listings_accumulate_when_a_paper_is_read_again_from_another_file(tmp_pa
     assert listings == {terms.listing_iri("seeds/000_debbf009154df580.txt", 9), terms.listing_iri("other.json", 3)}
 
 
-def test_a_second_label_for_the_same_concept_iri_becomes_an_alternative_label(tmp_path: Path) -> None:
+@pytest.mark.parametrize("order", [("LoRA", "Lora"), ("Lora", "LoRA")])
+def test_labels_minted_to_the_same_iri_keep_one_preferred_label_whatever_the_order(
+    tmp_path: Path, order: tuple[str, str]
+) -> None:
+    first, second = (minimal(index, concept=label) for index, label in enumerate(order))
     with GraphStore.open(tmp_path / "st", read_only=False) as store:
-        store.add([minimal(1, concept="LoRA")])
-        store.add([minimal(2, concept="Lora")])  # mints the same IRI as "LoRA"
+        store.add([first])
+        store.add([second])
         graph = store.rdflib_graph()
         node = terms.concept_iri("method", "LoRA")
         labels = {str(o) for o in graph.objects(node, rdflib.SKOS.prefLabel)}
         alternatives = {str(o) for o in graph.objects(node, rdflib.SKOS.altLabel)}
+        assert store.add([first, second]).papers_unchanged == 2  # a demoted label is not seen as a change
     assert labels == {"LoRA"}
     assert alternatives == {"Lora"}
 
