@@ -10,12 +10,14 @@ import pytest
 import rdflib
 import typer
 from fixtures.store.samples import many, mesa
-from rdflib.namespace import DCTERMS
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, RDF, SH
 from typer.testing import CliRunner
 
 from kg import terms
 from kg.cli import store_cmds
 from kg.errors import KgError
+from kg.paths import ONTOLOGY_DIR
 from kg.rdf import extraction_triples
 from kg.records import Extraction, Mention
 from kg.store import GraphStore
@@ -59,6 +61,7 @@ def test_a_graph_built_from_pipeline_records_conforms() -> None:
     assert report.conforms
 
 
+@pytest.mark.slow  # extraction and pySHACL over ~110k triples: about 15 s on two cores
 def test_the_seeds_graph_conforms(seeds_dir: Path, tmp_path: Path) -> None:
     ingest = pytest.importorskip("kg.ingest").ingest
     papers = ingest([seeds_dir], None).papers
@@ -162,3 +165,20 @@ def test_a_mention_outside_title_and_abstract_is_reported() -> None:
     odd: Mention = replace(good.mentions[0], field="body")
     report = validate_graph(graph_of(replace(good, mentions=(odd,))))
     assert [v.path for v in report.violations] == ["kg:field"]
+
+
+def test_each_closed_shape_allows_exactly_the_paths_of_its_property_shapes() -> None:
+    shapes = rdflib.Graph().parse(ONTOLOGY_DIR / "shapes.ttl")
+    closed = list(shapes.subjects(SH.closed, rdflib.Literal(True)))
+    assert len(closed) == 8  # Paper, Listing, Author, Organization, Repository, Concept, Mention, Result
+    for node_shape in closed:
+        target = shapes.value(node_shape, SH.targetClass)
+        ignored = shapes.value(node_shape, SH.ignoredProperties)
+        assert ignored is not None, node_shape
+        allowed = set(Collection(shapes, ignored))
+        paths = {
+            shapes.value(shape, SH.path)
+            for shape in shapes.subjects(SH.targetClass, target)
+            if (shape, RDF.type, SH.PropertyShape) in shapes
+        }
+        assert allowed == {p for p in paths if isinstance(p, rdflib.URIRef)} | {RDF.type}, node_shape
