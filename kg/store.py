@@ -117,6 +117,17 @@ class _Layout:
     def stale_staging(self) -> list[Path]:
         return [p for p in self.root.iterdir() if p.name.startswith(_STAGING_PREFIX)]
 
+    def foreign(self) -> list[Path]:
+        """Entries a kg store never creates: a folder holding any is someone else's, and is not written to."""
+        ours = (LOCK_FILE, POINTER)
+        return [
+            p
+            for p in self.root.iterdir()
+            if p.name not in ours
+            and not p.name.startswith((_STAGING_PREFIX, f".{POINTER}."))
+            and not _VERSION.match(p.name)
+        ]
+
 
 class _WriterLock:
     """An exclusive flock on <store>/writer.lock: the kernel releases it when the holder dies, even by SIGKILL.
@@ -129,7 +140,10 @@ class _WriterLock:
         self._handle: IO[str] | None = None
 
     def acquire(self, store: Path) -> None:
-        handle = open(self._path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        try:
+            handle = open(self._path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        except OSError as error:
+            raise KgError(f"cannot open the lock file of store {store}: {error}") from error
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -293,11 +307,12 @@ class GraphStore:
     committed when they opened; a writer's `add` commits a new version when it returns.
     """
 
-    def __init__(self, root: Path, db: ox.Store, *, read_only: bool, lock: _WriterLock | None) -> None:
+    def __init__(self, root: Path, *, read_only: bool, lock: _WriterLock | None) -> None:
         self._layout = _Layout(root)
-        self._db: ox.Store | None = db
         self._read_only = read_only
         self._lock = lock
+        self._version = self._layout.current()
+        self._db: ox.Store | None = _open_read_only(self._version)
 
     # ---- opening and closing
 
@@ -309,7 +324,7 @@ class GraphStore:
         if read_only:
             if not layout.is_store():
                 raise KgError(f"no store at {root}; run `kg build` first")
-            return cls(root, _open_read_only(layout.current()), read_only=True, lock=None)
+            return cls(root, read_only=True, lock=None)
         return cls._open_writer(layout)
 
     @classmethod
@@ -317,7 +332,7 @@ class GraphStore:
         root = layout.root
         if root.exists() and not root.is_dir():
             raise KgError(f"cannot use {root} as a store: it is a file")
-        if root.is_dir() and not layout.is_store() and any(p.name != LOCK_FILE for p in root.iterdir()):
+        if root.is_dir() and not layout.is_store() and layout.foreign():
             raise KgError(f"{root} is not empty and is not a kg store; choose another --store folder")
         root.mkdir(parents=True, exist_ok=True)
         lock = _WriterLock(layout.lock)
@@ -327,7 +342,7 @@ class GraphStore:
                 shutil.rmtree(leftover)
             if not layout.is_store():
                 _commit(layout, _create_empty(layout.staging()))
-            return cls(root, _open_read_only(layout.current()), read_only=False, lock=lock)
+            return cls(root, read_only=False, lock=lock)
         except BaseException:
             lock.release()
             raise
@@ -359,8 +374,8 @@ class GraphStore:
 
     @property
     def data_dir(self) -> Path:
-        """The committed version's Oxigraph folder (for `oxigraph serve-read-only --location`)."""
-        return self._layout.current()
+        """The Oxigraph folder of the version this store reads (for `oxigraph serve-read-only --location`)."""
+        return self._version
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -407,7 +422,8 @@ class GraphStore:
             return report
         self._db = None
         _commit(self._layout, staging)
-        self._db = _open_read_only(self._layout.current())
+        self._version = self._layout.current()
+        self._db = _open_read_only(self._version)
         return report
 
 

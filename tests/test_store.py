@@ -230,3 +230,21 @@ def test_versions_no_reader_can_need_are_removed(tmp_path: Path) -> None:
     assert current in versions(store)
     assert len(versions(store)) == 2  # the current one and the one just before it
     assert (store / LOCK_FILE).exists()
+
+
+def test_a_first_build_killed_before_its_first_commit_does_not_block_the_next(tmp_path: Path) -> None:
+    store = tmp_path / "st"
+    (store / ".staging-12345").mkdir(parents=True)  # all a writer killed at once leaves behind
+    (store / LOCK_FILE).write_text("12345\n")
+    assert build(store, [minimal(1)])
+    assert sorted(p.name for p in store.iterdir() if p.name.startswith(".")) == []
+
+
+def test_data_dir_is_the_version_the_store_reads(tmp_path: Path) -> None:
+    build(tmp_path / "st", [minimal(1)])
+    with GraphStore.open(tmp_path / "st") as reader:
+        opened = reader.data_dir
+        build(tmp_path / "st", [minimal(2)])  # a writer commits a newer version meanwhile
+        assert reader.data_dir == opened
+        assert reader.stats()["papers"] == 1
+        assert len(ox.Store.read_only(str(opened))) == len(reader)
