@@ -12,7 +12,7 @@ from rdflib.compare import isomorphic
 
 from kg.errors import UsageError
 from kg.export import EXTENSIONS, export
-from kg.export.rdf import RDF_FORMATS, compact_iri, export_rdf
+from kg.export.rdf import RDF_FORMATS, compact_iri, export_rdf, sort_lines
 from kg.terms import PREFIXES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export" / "small.ttl"
@@ -197,3 +197,21 @@ def test_a_failed_export_leaves_the_previous_file_in_place(tmp_path: Path) -> No
         export(store, "xml", target)
     assert target.read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir()] == ["kg.rdf"]
+
+
+@pytest.mark.parametrize("fmt", list(RDF_FORMATS))
+def test_external_sort_in_small_runs_gives_the_same_bytes(tmp_path: Path, fmt: str) -> None:
+    store = store_of(fixture_quads())
+    whole = export(store, fmt, tmp_path / "whole").read_bytes()
+    export_rdf(store, fmt, tmp_path / "runs", chunk_lines=7)  # 201 triples: 29 runs merged
+    assert (tmp_path / "runs").read_bytes() == whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs", "whole"]  # no run files left behind
+
+
+def test_sort_lines_merges_runs_and_drops_duplicates_across_them(tmp_path: Path) -> None:
+    source = tmp_path / "lines"
+    source.write_bytes(b"c\nb\na\nb\n\nc\na\nd")  # a duplicate in another run, a blank line, no final newline
+    sink = tmp_path / "sorted"
+    with sink.open("wb") as handle:
+        sort_lines(source, handle, tmp_path, chunk_lines=2)
+    assert sink.read_bytes() == b"a\nb\nc\nd\n"

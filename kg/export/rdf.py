@@ -1,27 +1,38 @@
-"""RDF exports (Turtle, N-Triples, N-Quads, JSON-LD, RDF/XML), deterministic and fast.
+"""RDF exports (Turtle, N-Triples, N-Quads, JSON-LD, RDF/XML): deterministic, streamed, bounded in memory.
 
-Oxigraph serialises about eight times faster than rdflib, so it writes every format; what it does not do is
-sort, so every export starts from the store's canonical N-Triples lines, sorted.  N-Triples and N-Quads are
-those sorted lines; Turtle and RDF/XML re-serialise them in that order, which groups each subject's triples in
-sorted-subject order.  The same store therefore always gives the same bytes (the graph shape mints an IRI for
-every node, so no blank-node label can vary between runs).
+Oxigraph reads and writes RDF far faster than rdflib, but writes triples in its index order, which depends on
+how the store was filled.  So every export starts from the store's canonical N-Triples (or N-Quads) dump, sorted
+line by line: N-Triples and N-Quads are those sorted lines; Turtle and RDF/XML are Oxigraph re-serialising them
+in that order, which groups each subject's triples once, in sorted-subject order; JSON-LD is written here from
+the same sorted stream, one node object per subject.  The same store therefore always gives the same bytes (the
+graph shape mints an IRI for every node, so no blank-node label can vary between runs).
+
+The sort is external: runs of at most `SORT_CHUNK_LINES` lines are sorted in memory and merged from temporary
+files beside the output, so memory stays bounded whatever the store's size (a 10k-paper store, 1.3M triples,
+sorts in one run).
 
 Triple formats (everything but N-Quads) hold the union of the store's graphs; N-Quads keeps graph names.
 
-Two gaps in Oxigraph's output are closed here:
-- JSON-LD comes out expanded, with full IRIs everywhere; it is compacted against an embedded ``@context`` of
-  `kg.terms.PREFIXES`, which any JSON-LD 1.1 processor expands back to the same triples.
-- RDF/XML is written with raw control characters (not allowed in XML 1.0) and raw carriage returns (which XML
-  parsers turn into line feeds).  Carriage returns become ``&#13;``; the characters XML 1.0 cannot carry at all
-  become U+FFFD, the only lossy step in any export (the real corpus has none of them).
+Oxigraph's output is corrected where it falls short:
+- JSON-LD: Oxigraph writes it expanded, with full IRIs everywhere; here it is compact, with an embedded
+  ``@context`` of `kg.terms.PREFIXES`, which any JSON-LD 1.1 processor expands back to the same triples.
+- RDF/XML: Oxigraph writes raw control characters (not allowed in XML 1.0) and raw carriage returns (which XML
+  parsers turn into line feeds), and ``<oxprefix:>`` for a predicate it cannot split into namespace and name.
+  Carriage returns become ``&#13;``; characters XML 1.0 cannot carry at all become U+FFFD (the only lossy step
+  in any export; the real corpus has none); such predicates are refused with an error naming them.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from itertools import groupby, islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -37,116 +48,127 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "xml": ox.RdfFormat.RDF_XML,
 }
+SORT_CHUNK_LINES = 2_000_000  # about 300 MB of N-Triples lines in memory at most
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # Longest namespace first in the alternation, so an IRI is compacted with the most specific prefix.
 _NAMESPACE = re.compile("|".join(re.escape(ns) for ns in sorted(PREFIXES.values(), key=len, reverse=True)))
 _PREFIX_OF = {namespace: prefix for prefix, namespace in PREFIXES.items()}
+_WRITE_BATCH = 65536  # lines joined per write
 
 
-def export_rdf(store: ox.Store, fmt: str, output: Path) -> None:
+def export_rdf(store: ox.Store, fmt: str, output: Path, *, chunk_lines: int = SORT_CHUNK_LINES) -> None:
     """Write the whole store to `output` in `fmt` (one of `RDF_FORMATS`), atomically."""
     if fmt not in RDF_FORMATS:
         raise UsageError(f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
-    with atomic_open(output, "wb", encoding=None) as handle:
+    output = Path(output)
+    with (
+        atomic_open(output, "wb", encoding=None) as handle,
+        tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as work,
+    ):
         try:
-            write_rdf(store, fmt, handle)
+            write_rdf(store, fmt, handle, Path(work), chunk_lines=chunk_lines)
         except ValueError as error:
             raise KgError(f"{output}: cannot write the store as {fmt}: {error}") from error
 
 
-def write_rdf(store: ox.Store, fmt: str, handle: IO[bytes]) -> None:
-    """Write the store to `handle` as `fmt`, deterministically (see the module docstring)."""
-    if fmt == "nq":
-        _write_lines(handle, _sorted_lines(store.dump(format=ox.RdfFormat.N_QUADS), unique=True))
-        return
-    lines = sorted_ntriples(store)
-    if fmt == "nt":
-        _write_lines(handle, lines)
-    elif fmt == "jsonld":
-        handle.write(_compact_jsonld(_reserialize(_joined(lines), ox.RdfFormat.JSON_LD)))
-    elif fmt == "xml":
+def write_rdf(store: ox.Store, fmt: str, handle: IO[bytes], work: Path, *, chunk_lines: int = SORT_CHUNK_LINES) -> None:
+    """Write the store to `handle` as `fmt`, using the folder `work` for the sort's temporary files."""
+    if fmt == "xml":
         _check_xml_predicates(store)
-        handle.write(_xml_safe(_reserialize(_joined(lines), ox.RdfFormat.RDF_XML)))
+    raw = work / "dump"
+    _dump(store, raw, quads=fmt == "nq")
+    if fmt in ("nt", "nq"):
+        sort_lines(raw, handle, work, chunk_lines)
+        return
+    ordered = work / "sorted.nt"
+    with ordered.open("wb") as sink:
+        sort_lines(raw, sink, work, chunk_lines)
+    raw.unlink()
+    quads = ox.parse(path=str(ordered), format=ox.RdfFormat.N_TRIPLES)
+    if fmt == "jsonld":
+        write_jsonld(quads, handle)
+    elif fmt == "xml":
+        safe = _XmlSafeWriter(handle)
+        xml_sink = cast("IO[bytes]", safe)  # Oxigraph calls only write() and flush()
+        ox.serialize((quad.triple for quad in quads), xml_sink, format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES)
+        safe.finish()
     else:
-        _reserialize(_joined(lines), RDF_FORMATS[fmt], handle)
+        ox.serialize((quad.triple for quad in quads), handle, format=RDF_FORMATS[fmt], prefixes=PREFIXES)
 
 
-def sorted_ntriples(store: ox.Store) -> list[bytes]:
-    """Canonical N-Triples lines of the union of all graphs in the store, sorted, without duplicates."""
-    if next(iter(store.named_graphs()), None) is None:
-        return _sorted_lines(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), unique=True)
-    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-    assert isinstance(triples, ox.QueryTriples), "a CONSTRUCT query yields triples"
-    return _sorted_lines(triples.serialize(format=ox.RdfFormat.N_TRIPLES), unique=False)
+def _dump(store: ox.Store, path: Path, *, quads: bool) -> None:
+    """The store's canonical N-Quads (`quads`) or N-Triples of the union of its graphs, unsorted, to `path`."""
+    if quads:
+        store.dump(str(path), ox.RdfFormat.N_QUADS)
+    elif next(iter(store.named_graphs()), None) is None:
+        store.dump(str(path), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    else:  # a triple in several graphs comes out several times; the sort drops the copies
+        triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+        assert isinstance(triples, ox.QueryTriples), "a CONSTRUCT query yields triples"
+        triples.serialize(str(path), ox.RdfFormat.N_TRIPLES)
 
 
-def _sorted_lines(data: bytes | None, *, unique: bool) -> list[bytes]:
-    """Lines of `data`, sorted; `unique` says they are known distinct (a dump), else duplicates are dropped."""
-    lines = (data or b"").splitlines()
-    del data  # the lines hold the content now; keep one copy in memory, not two
-    if not unique:
-        lines = list(set(lines))
-    lines.sort()
-    return lines
+def sort_lines(source: Path, sink: IO[bytes], work: Path, chunk_lines: int = SORT_CHUNK_LINES) -> None:
+    """Write the lines of `source` to `sink` sorted and without duplicates, holding `chunk_lines` at most.
 
-
-def _joined(lines: list[bytes]) -> bytes:
-    return b"\n".join(lines) + b"\n" if lines else b""
-
-
-def _write_lines(handle: IO[bytes], lines: list[bytes], chunk: int = 65536) -> None:
-    """Write `lines` newline-terminated, a chunk at a time, rather than joining a second copy of the file."""
-    for start in range(0, len(lines), chunk):
-        handle.write(b"\n".join(lines[start : start + chunk]) + b"\n")
-
-
-def _reserialize(ntriples: bytes, fmt: ox.RdfFormat, output: IO[bytes] | None = None) -> bytes:
-    """Re-serialise sorted N-Triples in `fmt`, keeping their order (Oxigraph groups consecutive subjects).
-
-    Returns the bytes, or writes them to `output` and returns nothing when one is given.
+    Lines are compared as bytes, which for canonical N-Triples orders by subject, then predicate, then object.
     """
-    triples = (quad.triple for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
-    return ox.serialize(triples, output, format=fmt, prefixes=PREFIXES) or b""
+    runs: list[Path] = []
+    with source.open("rb") as lines:
+        while chunk := list(islice(lines, chunk_lines)):
+            chunk.sort()
+            if not runs and len(chunk) < chunk_lines:  # the whole input fits in one run: no merge needed
+                _write_unique(sink, chunk)
+                return
+            runs.append(work / f"run-{len(runs)}")
+            runs[-1].write_bytes(b"".join(_terminated(chunk)))
+            del chunk
+    with ExitStack() as files:
+        _write_unique(sink, heapq.merge(*(files.enter_context(run.open("rb")) for run in runs)))
+    for run in runs:
+        run.unlink()
 
 
-def _check_xml_predicates(store: ox.Store) -> None:
-    """Refuse predicates RDF/XML cannot write as element names (Oxigraph would write ``<oxprefix:>``, not XML)."""
-    query = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
-    bad = sorted(p.value for (p,) in _rows(store, query) if not LOCAL_NAME.search(p.value))
-    if bad:
-        raise ValueError(f"RDF/XML cannot name predicate <{bad[0]}> (it must end in an XML name); use ttl or nt")
+def _terminated(lines: Iterable[bytes]) -> Iterator[bytes]:
+    for line in lines:
+        yield line if line.endswith(b"\n") else line + b"\n"
 
 
-def _rows(store: ox.Store, query: str) -> list[tuple[Any, ...]]:
-    solutions = store.query(query, use_default_graph_as_union=True)
-    assert isinstance(solutions, ox.QuerySolutions), "a SELECT query yields solutions"
-    return [tuple(solution) for solution in solutions]
+def _write_unique(sink: IO[bytes], lines: Iterable[bytes]) -> None:
+    """Write sorted `lines`, each newline-terminated, dropping repeats and blank lines, in batches."""
+    batch: list[bytes] = []
+    previous = b"\n"
+    for line in _terminated(lines):
+        if line != previous:
+            batch.append(line)
+            previous = line
+            if len(batch) >= _WRITE_BATCH:
+                sink.write(b"".join(batch))
+                batch.clear()
+    sink.write(b"".join(batch))
 
 
-def _xml_safe(data: bytes) -> bytes:
-    """RDF/XML that parses back to the same literals: CR as a character reference, XML-forbidden chars as U+FFFD.
-
-    Oxigraph indents with LF and tabs only, so every CR or control byte in its output comes from a literal.
-    """
-    if b"\r" in data:
-        data = data.replace(b"\r", b"&#13;")
-    if NOT_XML_BYTES.search(data):
-        data = NOT_XML_BYTES.sub(REPLACEMENT.encode(), data)
-    return data
+# ---------------------------------------------------------------------------------------------------- JSON-LD
 
 
-def _compact_jsonld(expanded: bytes) -> bytes:
-    """Expanded JSON-LD as a document with an embedded prefix ``@context``, one node object per line."""
-    nodes: list[dict[str, Any]] = json.loads(expanded) if expanded.strip() else []
-    del expanded
-    compactor = _Compactor()
+def write_jsonld(quads: Iterable[ox.Quad], handle: IO[bytes]) -> None:
+    """Compact JSON-LD of `quads` (sorted by subject): the prefix context, then one node object per line."""
     context = json.dumps(PREFIXES, ensure_ascii=False, sort_keys=True)
-    body = ",\n".join(json.dumps(compactor.node(node), ensure_ascii=False) for node in nodes)
-    return f'{{"@context": {context},\n"@graph": [\n{body}\n]}}\n'.encode()
+    handle.write(f'{{"@context": {context},\n"@graph": [\n'.encode())
+    compactor = _Compactor()
+    separator = b""
+    for subject, group in groupby(quads, key=lambda quad: quad.subject):
+        node: dict[str, Any] = {"@id": compactor.node_id(subject)}
+        for quad in group:
+            node.setdefault(compactor.term(quad.predicate.value), []).append(compactor.value(quad.object))
+        handle.write(separator + json.dumps(node, ensure_ascii=False).encode())
+        separator = b",\n"
+    handle.write(b"\n]}\n")
 
 
 class _Compactor:
-    """Compacts the IRIs of expanded node objects; predicates and datatypes repeat, so they are memoised."""
+    """JSON-LD values with compact IRIs; predicates and datatypes repeat, so their compact forms are memoised."""
 
     def __init__(self) -> None:
         self._vocabulary: dict[str, str] = {}
@@ -157,23 +179,23 @@ class _Compactor:
             compact = self._vocabulary[iri] = compact_iri(iri)
         return compact
 
-    def node(self, node: dict[str, Any]) -> dict[str, Any]:
-        compacted: dict[str, Any] = {}
-        for key, value in node.items():
-            if key == "@id":
-                compacted[key] = compact_iri(value)
-            elif key.startswith("@"):
-                compacted[key] = value
-            else:
-                compacted[self.term(key)] = [self.value(item) for item in value]
-        return compacted
+    @staticmethod
+    def node_id(node: Any) -> str:
+        if isinstance(node, ox.BlankNode):
+            return f"_:{node.value}"
+        if isinstance(node, ox.NamedNode):
+            return compact_iri(node.value)
+        raise ValueError(f"JSON-LD cannot hold the RDF-star term {node}")
 
-    def value(self, value: dict[str, Any]) -> dict[str, Any]:
-        if "@id" in value:
-            return {**value, "@id": compact_iri(value["@id"])}
-        if "@type" in value:
-            return {**value, "@type": self.term(value["@type"])}
-        return value
+    def value(self, term: Any) -> dict[str, str]:
+        if not isinstance(term, ox.Literal):
+            return {"@id": self.node_id(term)}
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return {"@value": term.value}
+        return {"@value": term.value, "@type": self.term(datatype)}
 
 
 def compact_iri(iri: str) -> str:
@@ -186,3 +208,49 @@ def compact_iri(iri: str) -> str:
         return iri
     suffix = iri[match.end() :]
     return iri if suffix.startswith("//") else f"{_PREFIX_OF[match.group()]}:{suffix}"
+
+
+# ---------------------------------------------------------------------------------------------------- RDF/XML
+
+
+def _check_xml_predicates(store: ox.Store) -> None:
+    """Refuse predicates RDF/XML cannot write as element names (Oxigraph would write ``<oxprefix:>``)."""
+    solutions = store.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions), "a SELECT query yields solutions"
+    bad = sorted(predicate.value for (predicate,) in solutions if not LOCAL_NAME.search(predicate.value))
+    if bad:
+        raise ValueError(f"RDF/XML cannot name predicate <{bad[0]}> (it must end in an XML name); use ttl or nt")
+
+
+class _XmlSafeWriter:
+    """A binary sink for Oxigraph's RDF/XML: CR as ``&#13;``, XML-forbidden characters as U+FFFD.
+
+    Oxigraph indents with LF and tabs only, so every CR or control byte in its output comes from a literal.  A
+    forbidden character can be three UTF-8 bytes (U+FFFE), so a chunk's incomplete tail waits for the next one.
+    """
+
+    def __init__(self, sink: IO[bytes]) -> None:
+        self._sink = sink
+        self._held = b""
+
+    def write(self, data: bytes) -> int:
+        chunk = self._held + bytes(data)
+        keep = 2 if chunk.endswith(b"\xef\xbf") else 1 if chunk.endswith(b"\xef") else 0
+        self._held = chunk[len(chunk) - keep :]
+        self._sink.write(_xml_safe(chunk[: len(chunk) - keep]))
+        return len(data)
+
+    def flush(self) -> None:
+        self._sink.flush()
+
+    def finish(self) -> None:
+        self._sink.write(self._held)
+        self._held = b""
+
+
+def _xml_safe(data: bytes) -> bytes:
+    if b"\r" in data:
+        data = data.replace(b"\r", b"&#13;")
+    if NOT_XML_BYTES.search(data):
+        data = NOT_XML_BYTES.sub(REPLACEMENT.encode(), data)
+    return data
