@@ -124,6 +124,17 @@ def test_igraph_reads_back_every_attribute(projections: dict[str, Path], store: 
     # (igraph 1.0 fills its own edge "id" attribute with vertex ids, so edge ids are not compared here)
 
 
+def test_igraph_reads_boolean_and_long_keys(tmp_path: Path) -> None:
+    graph = nx.Graph()
+    graph.add_node("a", proposed=True, big=2**40, label="A")
+    graph.add_node("b", proposed=False, big=1, label="B")
+    write_graphml(graph, tmp_path / "g.graphml")
+    read = igraph.Graph.Read_GraphML(str(tmp_path / "g.graphml"))
+    assert read.vs["proposed"] == [True, False]
+    assert read.vs["big"] == [2**40, 1]
+    assert read.vs["label"] == ["A", "B"]
+
+
 def test_cooccurrence_graphml_is_undirected_and_weighted(projections: dict[str, Path], store: ox.Store) -> None:
     read = nx.read_graphml(projections["cooccurrence"])
     original = cooccurrence_graph(store)
