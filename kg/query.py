@@ -23,7 +23,6 @@ import csv
 import datetime as dt
 import functools
 import io
-import itertools
 import json
 import multiprocessing
 import re
@@ -65,6 +64,7 @@ _TOKEN = re.compile(
     | (?P<variable>[?$]\w+)
     | (?P<pname>(?:[^\W\d][\w.-]*)?:(?:[\w.:%-]|\\.)*)
     | (?P<word>[^\W\d]\w*)
+    | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)
     | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -99,6 +99,45 @@ def check_read_only(sparql: str, source: str = "<query>") -> None:
             continue
         line, column = _position(sparql, token.start())
         raise KgError(f"{source}:{line}:{column}: {word} is not allowed: {reason}")
+
+
+def without_lateral(sparql: str) -> str:
+    """The query with every `LATERAL { ... }` turned into a plain group, for engines without SEP-0006 (rdflib).
+
+    The named queries use LATERAL only as a join-order hint around blocks that give the same rows joined
+    normally; a block holding only an OPTIONAL is unwrapped, since a group made of an OPTIONAL alone would not
+    keep the rows it does not match.
+    """
+    tokens = [t for t in _TOKEN.finditer(sparql) if t.lastgroup != "comment" and not t.group().isspace()]
+    edits: list[tuple[int, int, str]] = []
+    for index, token in enumerate(tokens[:-1]):
+        if token.lastgroup != "word" or token.group().upper() != "LATERAL" or tokens[index + 1].group() != "{":
+            continue
+        close = _group_end(tokens, index + 1)
+        body = tokens[index + 2 : index + 4]
+        only_optional = (
+            len(body) == 2
+            and body[0].group().upper() == "OPTIONAL"
+            and body[1].group() == "{"
+            and _group_end(tokens, index + 3) == close - 1
+        )
+        edits.append((token.start(), tokens[index + 1].end(), "" if only_optional else "{"))
+        if only_optional:
+            edits.append((tokens[close].start(), tokens[close].end(), ""))
+    for start, end, replacement in sorted(edits, reverse=True):
+        sparql = sparql[:start] + replacement + sparql[end:]
+    return sparql
+
+
+def _group_end(tokens: list[re.Match[str]], opening: int) -> int:
+    """Index of the token closing the group opened by tokens[opening] (the last token if it never closes)."""
+    depth = 0
+    for index in range(opening, len(tokens)):
+        if tokens[index].lastgroup == "other":
+            depth += {"{": 1, "}": -1}.get(tokens[index].group(), 0)
+            if depth == 0:
+                return index
+    return len(tokens) - 1
 
 
 # ------------------------------------------------------------------------------------------------- results
@@ -376,16 +415,14 @@ def _unknown_prefix(sparql: str) -> tuple[str, int] | None:
     return None
 
 
-def _materialise(outcome: object, limit: int | None) -> QueryResult:
+def _materialise(outcome: object) -> QueryResult:
     if isinstance(outcome, ox.QueryBoolean):
         return QueryResult(kind="boolean", boolean=bool(outcome))
     if isinstance(outcome, ox.QueryTriples):
-        return QueryResult(kind="graph", triples=tuple(itertools.islice(outcome, limit)))
+        return QueryResult(kind="graph", triples=tuple(outcome))
     assert isinstance(outcome, ox.QuerySolutions)
     variables = tuple(variable.value for variable in outcome.variables)
-    return QueryResult(
-        kind="bindings", variables=variables, solutions=tuple(tuple(s) for s in itertools.islice(outcome, limit))
-    )
+    return QueryResult(kind="bindings", variables=variables, solutions=tuple(tuple(s) for s in outcome))
 
 
 @dataclass(frozen=True)
@@ -394,13 +431,12 @@ class _Job:
 
     sparql: str
     substitutions: dict[ox.Variable, Term] = field(default_factory=dict)
-    limit: int | None = None
     source: str = "<query>"
 
     def run(self, store: ox.Store) -> QueryResult:
         try:
             outcome = store.query(self.sparql, prefixes=PREFIXES, substitutions=self.substitutions or None)
-            return _materialise(outcome, self.limit)
+            return _materialise(outcome)
         except SyntaxError as error:
             raise KgError(_syntax_message(error, self.sparql, self.source)) from None
         except (OSError, RuntimeError, ValueError, TypeError) as error:
@@ -457,13 +493,12 @@ def run_query(
     *,
     substitutions: Mapping[str, object] | None = None,
     timeout: float | None = None,
-    limit: int | None = None,
     source: str = "<query>",
 ) -> QueryResult:
     """Run a read-only SPARQL query; `substitutions` bind variables to terms (see `to_term`).
 
-    `limit` caps the rows (or triples) materialised; `timeout` (seconds) stops the query in a killed child
-    process. `source` names the query in error messages ("queries/x.rq", "<stdin>").
+    `timeout` (seconds) stops the query in a killed child process. `source` names the query in error messages
+    ("queries/x.rq", "<stdin>").
     """
     check_read_only(sparql, source)
     if timeout is not None and not timeout > 0:
@@ -471,7 +506,6 @@ def run_query(
     job = _Job(
         sparql=sparql,
         substitutions={ox.Variable(name): to_term(value) for name, value in (substitutions or {}).items()},
-        limit=limit,
         source=source,
     )
     if timeout is None:
@@ -481,7 +515,7 @@ def run_query(
 
 # ------------------------------------------------------------------------------------------- named queries
 
-PARAM_TYPES: tuple[str, ...] = ("literal", "integer", "iri", "limit")
+PARAM_TYPES: tuple[str, ...] = ("literal", "integer", "iri", "term", "label", "limit")
 
 _PARAM_LINE = re.compile(
     r"@param\s+(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)"
@@ -490,13 +524,46 @@ _PARAM_LINE = re.compile(
     r"(?:\s+--\s+(?P<doc>.*))?\s*$"
 )
 
+# Every stored label the text matches: looked up through the index for its usual case forms, since a scan of all
+# labels with LCASE costs a full pass over them (about 100 ms at 50k labels); the scan runs only when none exists.
+_LABEL_EXISTS = "ASK { { ?node skos:prefLabel ?label } UNION { ?node skos:altLabel ?label } }"
+_LABEL_SCAN = (
+    "SELECT DISTINCT ?key ?label WHERE { { ?node skos:prefLabel ?label } UNION { ?node skos:altLabel ?label } "
+    "FILTER(LCASE(STR(?label)) = ?key) }"
+)
+
+
+def _case_forms(text: str) -> list[str]:
+    return list(dict.fromkeys([text, text.lower(), text.upper(), text.title(), text[:1].upper() + text[1:]]))
+
+
+def stored_labels(store: ox.Store, text: str) -> tuple[ox.Literal, ...]:
+    """The preferred and alternative labels in `store` equal to `text` ignoring case.
+
+    The usual case forms of `text` (as typed, lower, upper, title, first letter capital) are looked up through the
+    index; only when none of them is stored are all labels scanned, so a label with an unusual case mix is still
+    found. (When a usual form exists, another stored casing of the same text, such as "LoRA" beside "Lora", is
+    only found if it is one of those forms too.)
+    """
+    text = text.strip()
+    found = [
+        ox.Literal(form)
+        for form in _case_forms(text)
+        if run_query(store, _LABEL_EXISTS, substitutions={"label": form}).boolean
+    ]
+    if not found:
+        scan = run_query(store, _LABEL_SCAN, substitutions={"key": text.lower()})
+        found = [term for _, term in scan.solutions if isinstance(term, ox.Literal)]
+    return tuple(sorted(found, key=str))
+
 
 @dataclass(frozen=True)
 class Param:
     """A declared parameter: `# @param name: type {a|b} = default -- description`.
 
-    Types: `literal` (a plain string literal), `integer`, `iri` (a full IRI or a known prefixed name), and
-    `limit`, which caps the result rows in the runner, because SPARQL's LIMIT takes no variables.
+    Types: `literal` (a plain string literal), `integer`, `iri` (a full IRI or a prefixed name with a common
+    prefix), `term` (an IRI when the value looks like one, see `_looks_like_iri`, otherwise a literal), `label`
+    (text matched against stored labels ignoring case, see `stored_labels`) and `limit` (the number of rows).
     """
 
     name: str
@@ -511,7 +578,7 @@ class Param:
         return f"{self.name}: {kind}, {default}" + (f" -- {self.description}" if self.description else "")
 
     def term(self, value: object, query: str) -> Term:
-        """The RDF term bound for `value`, checked against the declared type and choices."""
+        """The RDF term bound for `value` (literal, integer, iri and term types), checked against type and choices."""
         if self.type == "literal":
             text = value.value if isinstance(value, ox.Literal) else str(value)
             if self.choices:
@@ -522,6 +589,8 @@ class Param:
             return ox.Literal(text)
         if self.type == "integer":
             return ox.Literal(str(self.integer(value, query)), datatype=ox.NamedNode(XSD + "integer"))
+        if self.type == "term" and not _looks_like_iri(value):
+            return value if isinstance(value, ox.Literal) else ox.Literal(str(value))
         return _iri(value, f"{query}: {self.name}")
 
     def integer(self, value: object, query: str) -> int:
@@ -535,6 +604,20 @@ class Param:
         if self.type == "limit" and number < 0:
             raise UsageError(f"{query}: {self.name} must not be negative, not {number}")
         return number
+
+
+def _looks_like_iri(value: object) -> bool:
+    """True for a NamedNode, an http(s):, urn: or file: IRI, or a prefixed name with a common prefix.
+
+    Deliberately narrow: "LoRA:X" is a valid IRI too, but as a `term` parameter it is meant as a title or id.
+    """
+    if isinstance(value, ox.NamedNode):
+        return True
+    text = str(value).strip()
+    prefix, colon, _ = text.partition(":")
+    return (
+        bool(colon) and (prefix.lower() in ("http", "https", "urn", "file") or prefix in PREFIXES) and " " not in text
+    )
 
 
 def _iri(value: object, what: str) -> ox.NamedNode:
@@ -553,15 +636,50 @@ def _iri(value: object, what: str) -> ox.NamedNode:
 
 @dataclass(frozen=True)
 class Binding:
-    """A named query's parameters resolved: terms to substitute and the row cap."""
+    """A named query's parameters resolved: terms to substitute, label terms for VALUES blocks, the row limit."""
 
-    substitutions: dict[str, Term]
-    limit: int | None
+    substitutions: dict[str, Term] = field(default_factory=dict)
+    values: dict[str, tuple[Term, ...]] = field(default_factory=dict)
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class _Slots:
+    """Where a query's text takes rendered values: the inside of `VALUES ?name { ... }` and each LIMIT number."""
+
+    values: dict[str, list[tuple[int, int]]]
+    limits: list[tuple[int, int]]
+
+
+def _slots(text: str) -> _Slots:
+    tokens = [t for t in _TOKEN.finditer(text) if t.lastgroup != "comment" and not t.group().isspace()]
+    values: dict[str, list[tuple[int, int]]] = {}
+    limits: list[tuple[int, int]] = []
+    for index, token in enumerate(tokens):
+        word = token.group().upper() if token.lastgroup == "word" else ""
+        following = tokens[index + 1 : index + 3]
+        if word == "LIMIT" and following and following[0].lastgroup == "number":
+            limits.append(following[0].span())
+        elif word == "VALUES" and len(following) == 2 and following[0].lastgroup == "variable":
+            if following[1].group() != "{":
+                continue
+            close = next((t for t in tokens[index + 3 :] if t.group() == "}"), None)
+            if close is not None:
+                values.setdefault(following[0].group()[1:], []).append((following[1].end(), close.start()))
+    return _Slots(values, limits)
 
 
 @dataclass(frozen=True)
 class NamedQuery:
-    """A `.rq` file with its header: the leading `#` lines hold a description, `@param` and `@example` lines."""
+    """A `.rq` file with its header: the leading `#` lines hold a description, `@param` and `@example` lines.
+
+    Most parameters are bound by Oxigraph substitution, so their variable must be in the SELECT clause; the
+    runner drops those columns from the result, since they only echo the input. Two kinds cannot be
+    substitutions: a `label` stands for every stored label it matches, so it fills the query's
+    `VALUES ?name { ... }` block with those labels (serialised by pyoxigraph, never the user's text), and a
+    `limit` sets the number of every LIMIT clause, because SPARQL takes only a literal integer there (a validated
+    Python int is written). The values in the file are the defaults, so a `.rq` file also runs as it is.
+    """
 
     name: str
     path: Path
@@ -594,21 +712,32 @@ class NamedQuery:
                 raise KgError(f"{path}:{number}: unknown header tag {content.split()[0]!r}")
             elif content:
                 description.append(content)
-        names = [param.name for param in params]
-        if len(set(names)) != len(names):
-            raise KgError(f"{path}: a parameter is declared twice")
-        if sum(param.type == "limit" for param in params) > 1:
-            raise KgError(f"{path}: at most one parameter may be of type limit")
-        return cls(path.stem, path, text, " ".join(description), tuple(params), tuple(examples))
+        query = cls(path.stem, path, text, " ".join(description), tuple(params), tuple(examples))
+        query._check_slots()
+        return query
 
-    def bind(self, values: Mapping[str, object]) -> Binding:
-        """Check `values` against the declared parameters, fill defaults, and convert them to terms."""
+    def _check_slots(self) -> None:
+        names = [param.name for param in self.params]
+        if len(set(names)) != len(names):
+            raise KgError(f"{self.path}: a parameter is declared twice")
+        slots = _slots(self.text)
+        for param in self.params:
+            if param.type == "label" and len(slots.values.get(param.name, [])) != 1:
+                raise KgError(f"{self.path}: label parameter {param.name!r} needs one 'VALUES ?{param.name} {{ }}'")
+            if param.type == "limit" and not slots.limits:
+                raise KgError(f"{self.path}: limit parameter {param.name!r} needs a LIMIT clause")
+        if sum(param.type == "limit" for param in self.params) > 1:
+            raise KgError(f"{self.path}: at most one parameter may be of type limit")
+
+    def bind(self, store: ox.Store, values: Mapping[str, object]) -> Binding:
+        """Check `values` against the declared parameters, fill defaults, and resolve them to terms."""
         declared = {param.name: param for param in self.params}
         unknown = sorted(set(values) - set(declared))
         if unknown:
             expected = ", ".join(declared) or "none"
             raise UsageError(f"{self.name}: unknown parameter {unknown[0]!r} (parameters: {expected})")
         substitutions: dict[str, Term] = {}
+        labels: dict[str, tuple[Term, ...]] = {}
         limit: int | None = None
         for param in self.params:
             value = values.get(param.name, param.default)
@@ -616,9 +745,27 @@ class NamedQuery:
                 raise UsageError(f"{self.name}: missing parameter {param.name!r} ({param.describe()})")
             if param.type == "limit":
                 limit = param.integer(value, self.name)
+            elif param.type == "label":
+                labels[param.name] = stored_labels(store, str(value))
             else:
                 substitutions[param.name] = param.term(value, self.name)
-        return Binding(substitutions, limit)
+        return Binding(substitutions, labels, limit)
+
+    def render(self, binding: Binding) -> str:
+        """The query text with the label VALUES blocks and the LIMIT numbers of `binding` written in."""
+        slots = _slots(self.text)
+        edits = [
+            (start, end, " " + " ".join(str(term) for term in binding.values[name]) + " ")
+            for name, spans in slots.values.items()
+            if name in binding.values
+            for start, end in spans
+        ]
+        if binding.limit is not None:
+            edits += [(start, end, str(int(binding.limit))) for start, end in slots.limits]
+        text = self.text
+        for start, end, replacement in sorted(edits, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        return text
 
 
 def _parse_param(content: str, path: Path, number: int) -> Param:
@@ -653,15 +800,10 @@ def run_named(
     timeout: float | None = None,
     directory: Path = QUERIES_DIR,
 ) -> QueryResult:
-    """Run the named query `name` with `params`; parameter columns, echoes of the inputs, are dropped."""
+    """Run the named query `name` with `params`; the columns of substituted parameters are dropped."""
     query = named_query(name, directory)
-    binding = query.bind(params or {})
+    binding = query.bind(store, params or {})
     result = run_query(
-        store,
-        query.text,
-        substitutions=binding.substitutions,
-        timeout=timeout,
-        limit=binding.limit,
-        source=str(query.path),
+        store, query.render(binding), substitutions=binding.substitutions, timeout=timeout, source=str(query.path)
     )
     return result.without(binding.substitutions)

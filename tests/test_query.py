@@ -210,7 +210,3 @@ def test_time_limited_query_returns_the_same_result_and_errors(store: ox.Store) 
 def test_time_limit_must_be_positive(store: ox.Store) -> None:
     with pytest.raises(KgError, match="positive number of seconds"):
         run_query(store, "ASK {}", timeout=0)
-
-
-def test_limit_caps_rows(store: ox.Store) -> None:
-    assert len(run_query(store, "SELECT ?p WHERE { ?p a kg:Paper }", limit=2)) == 2

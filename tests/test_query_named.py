@@ -37,9 +37,11 @@ def test_top_concepts_counts_proposing_and_using_papers(store: ox.Store) -> None
 
 
 def test_top_concepts_type_and_limit_select_and_cap(store: ox.Store) -> None:
-    assert rows(store, "top-concepts", type="hardware", limit=2) == [
+    assert rows(store, "top-concepts", type="hardware", limit=1) == [("A100", 3, ID + "hardware/a100")]
+    assert rows(store, "top-concepts", type="hardware", limit=3) == [
         ("A100", 3, ID + "hardware/a100"),
         ("H100", 1, ID + "hardware/h100"),
+        ("TPU v4", 1, ID + "hardware/tpu-v4"),
     ]
     assert rows(store, "top-concepts", type="Task") == [
         ("Question Answering", 1, ID + "task/question-answering"),
@@ -126,18 +128,21 @@ def test_cooccurring_counts_shared_papers_and_excludes_the_concept_itself(store:
         ("dataset", "GLUE", 2, ID + "dataset/glue"),
         ("dataset", "MMLU", 2, ID + "dataset/mmlu"),
         ("method", "Transformer", 2, ID + "method/transformer"),
-        ("metric", "F1", 1, ID + "metric/f1"),
+        ("dataset", "Service", 1, ID + "dataset/service"),
         ("hardware", "H100", 1, ID + "hardware/h100"),
         ("method", "QLoRA", 1, ID + "method/qlora"),
+        ("metric", "F1", 1, ID + "metric/f1"),
         ("task", "Question Answering", 1, ID + "task/question-answering"),
-        ("dataset", "Service", 1, ID + "dataset/service"),
         ("task", "Text Classification", 1, ID + "task/text-classification"),
     ]
-    assert rows(store, "cooccurring", concept="ViT-22B", limit=3) == [
-        ("dataset", "ImageNet", 1, ID + "dataset/imagenet"),
-        ("hardware", "TPU v4", 1, ID + "hardware/tpu-v4"),
-        ("metric", "Top-1 Accuracy", 1, ID + "metric/top-1-accuracy"),
+
+
+def test_cooccurring_limit_keeps_the_first_rows_of_the_ranking(store: ox.Store) -> None:
+    assert rows(store, "cooccurring", concept="LoRA", limit=2) == [
+        ("metric", "Accuracy", 4, ID + "metric/accuracy"),
+        ("hardware", "A100", 3, ID + "hardware/a100"),
     ]
+    assert rows(store, "cooccurring", concept="ViT-22B", limit=0) == []
 
 
 def test_timeline_counts_papers_per_month(store: ox.Store) -> None:
@@ -179,11 +184,12 @@ def test_paper_card_by_arxiv_id_lists_every_fact_in_order(store: ox.Store) -> No
     ]
 
 
-def test_paper_card_finds_a_paper_by_iri_identifier_or_title(store: ox.Store) -> None:
+def test_paper_card_finds_a_paper_by_iri_identifier_or_exact_title(store: ox.Store) -> None:
     by_id = rows(store, "paper-card", paper="2403.00006")
     assert by_id[:2] == [("iri", ID + "paper/arxiv-2403.00006", None), ("title", 'Quoting "Braces" {and} Things', None)]
     assert rows(store, "paper-card", paper=ID + "paper/arxiv-2403.00006") == by_id
-    assert rows(store, "paper-card", paper='QUOTING "braces" {AND} things') == by_id
+    assert rows(store, "paper-card", paper="kgid:paper/arxiv-2403.00006") == by_id
+    assert rows(store, "paper-card", paper='Quoting "Braces" {and} Things') == by_id
     assert rows(store, "paper-card", paper="a-service-oriented-benchmark")[0] == (
         "iri",
         ID + "paper/t-5e1c0b2a9d3f4e61",
