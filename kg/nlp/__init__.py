@@ -18,7 +18,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import RESULTS, TITLE_END, Candidate, ResultSpan, mentions, sentences
+from kg.nlp.candidates import RESULTS, TEXT, TITLE_END, Candidate, ResultSpan, mentions, sentences, text_of
 from kg.nlp.canon import canonicalise
 from kg.nlp.pipeline import build_nlp
 from kg.nlp.serialize import extraction_to_dict
@@ -81,6 +81,7 @@ class Extractor:
     def _prepare(self, paper: Paper) -> tuple[Doc, tuple[Paper, Layout]]:
         text, layout = Layout.of(paper)
         doc = self.nlp.make_doc(text)
+        doc.user_data[TEXT] = text
         if paper.title:
             doc.user_data[TITLE_END] = layout.title_end
         return doc, (paper, layout)
@@ -88,7 +89,7 @@ class Extractor:
 
 def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
     """The records of one processed Doc: mentions in text order, results, and the paper's concepts."""
-    text = doc.text
+    text = text_of(doc)
     placed = [(c, where) for c in mentions(doc) if (where := layout.locate(c.start, c.end)) is not None]
     canonical = canonicalise([(c, text[c.start : c.end]) for c, _ in placed])
     bounds = sentences(doc)
@@ -108,7 +109,7 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
                 confidence=candidate.confidence,
                 source=candidate.source,
                 proposed=candidate.proposed or (candidate.type, label) in canonical.proposed,
-                count=candidate.count,
+                count=candidate.units,
                 vendor=candidate.vendor,
             )
         )

@@ -15,12 +15,12 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import PAIRS, AbbreviationPair, Candidate, candidates
-from kg.nlp.text import normal_label, plural, singular, word_set
+from kg.nlp.candidates import PAIRS, AbbreviationPair, Candidate, candidates, text_of
+from kg.nlp.text import normal_label, plural, singular, word_occurrences, word_set
 from kg.vocabulary import Lexicon, load_lexicon
 
 # "(LoRA)", "(LoRA;" or "(LoRA," — a short form of 2-12 characters with a capital, right after the long form.
-_PAREN = re.compile(r"(?<=\S) ?\((?P<short>[A-Za-z0-9][A-Za-z0-9\-+./&]{0,10}[A-Za-z0-9+]s?)(?=[);,])")
+_PAREN = re.compile(r"\((?P<short>[A-Za-z0-9][A-Za-z0-9\-+./&]{0,10}[A-Za-z0-9+]s?)(?=[);,])")
 _WORD = re.compile(r"[^\s(]+")
 _MAX_LONG_CHARS = 120
 # Title-case long forms are named techniques, unless they name an institution or a venue.
@@ -38,7 +38,7 @@ class Abbreviations:
         self.confidence = confidence
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         found = candidates(doc)
         pairs = []
         for pair in self._pairs(text):
@@ -60,16 +60,17 @@ class Abbreviations:
             short = match.group("short")
             if not any(char.isupper() for char in short) or not any(char.isalpha() for char in short):
                 continue
-            window_start = max(0, match.start() - _MAX_LONG_CHARS)
-            found = long_form_start(text[window_start : match.start()], short)
+            long_end = match.start()
+            while long_end > 0 and text[long_end - 1].isspace():
+                long_end -= 1
+            window_start = max(0, long_end - _MAX_LONG_CHARS)
+            found = long_form_start(text[window_start:long_end], short)
             if found is not None:
-                yield AbbreviationPair(
-                    window_start + found, match.start(), short, match.start("short"), match.end("short")
-                )
+                yield AbbreviationPair(window_start + found, long_end, short, match.start("short"), match.end("short"))
 
     def _type_of(self, doc: Doc, pair: AbbreviationPair) -> tuple[str, str] | None:
         """(type, label) of the pair: from a candidate ending the long form, one on the short form, or the head."""
-        long_text = doc.text[pair.long_start : pair.long_end]
+        long_text = text_of(doc)[pair.long_start : pair.long_end]
         ending = [
             c
             for c in candidates(doc)
@@ -125,10 +126,9 @@ def long_form_start(before: str, short: str) -> int | None:
 
 def _occurrences(text: str, short: str) -> Iterator[tuple[int, int]]:
     """Every whole-word use of the short form, singular or plural ("LLM", "LLMs"), not inside a longer name."""
-    forms = {short, singular(short), plural(singular(short))}
-    pattern = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
-    for match in re.finditer(rf"(?<![\w\-])(?:{pattern})(?!\w|-[A-Z0-9])", text):
-        yield match.start(), match.end()
+    for form in {short, singular(short), plural(singular(short))}:
+        for start in word_occurrences(text, form):
+            yield start, start + len(form)
 
 
 @Language.factory("kg_abbreviations", default_config={"lexicon": None, "confidence": 0.85})

@@ -8,6 +8,7 @@ every component speaks the same unit and the resolver can compare spans from any
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from spacy.tokens import Doc
 
@@ -17,16 +18,17 @@ CANDIDATES = "kg.candidates"  # list[Candidate]: every proposal of every compone
 MENTIONS = "kg.mentions"  # tuple[Candidate, ...]: the resolver's non-overlapping choice, in text order
 RESULTS = "kg.results"  # tuple[ResultSpan, ...]
 PAIRS = "kg.abbreviations"  # tuple[AbbreviationPair, ...]
+TEXT = "kg.text"  # str: doc.text, which spaCy rebuilds from the tokens on every access
 SENTENCES = "kg.sentences"  # Sentences of doc.text, computed once on first use
 TITLE_END = "kg.title_end"  # int: the text is "title\n\nabstract" and the title ends here (absent: no title)
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A typed span some rule believes denotes a concept.
 
     `label` is the canonical label when the rule knows it (a vocabulary prefLabel, or the long form of an
-    abbreviation); otherwise canonicalisation derives one from the text.
+    abbreviation); otherwise canonicalisation derives one from the text.  A NamedTuple rather than a frozen
+    dataclass: dozens are made per abstract, and a tuple is built several times faster.
     """
 
     start: int
@@ -36,7 +38,7 @@ class Candidate:
     confidence: float
     label: str | None = None
     proposed: bool = False
-    count: int | None = None
+    units: int | None = None  # hardware: "8 GPUs" -> 8 (not `count`, which tuples already have)
     vendor: str | None = None
 
     @property
@@ -91,5 +93,13 @@ def sentences(doc: Doc) -> Sentences:
     """The doc's sentence ranges, computed on first use and shared by every later reader."""
     found: Sentences | None = doc.user_data.get(SENTENCES)
     if found is None:
-        found = doc.user_data[SENTENCES] = Sentences.of(doc.text)
+        found = doc.user_data[SENTENCES] = Sentences.of(text_of(doc))
     return found
+
+
+def text_of(doc: Doc) -> str:
+    """The doc's text, joined from its tokens once and kept (`doc.text` joins them again on every access)."""
+    text: str | None = doc.user_data.get(TEXT)
+    if text is None:
+        text = doc.user_data[TEXT] = doc.text
+    return text

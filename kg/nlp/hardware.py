@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import Candidate, candidates
+from kg.nlp.candidates import Candidate, candidates, text_of
+from kg.nlp.tokens import WordClass, token_view
 
 VENDORS: tuple[str, ...] = (
     "NVIDIA",
@@ -229,6 +229,14 @@ _PREFIX = re.compile(
 _PREFIX_WINDOW = 40
 
 
+_TRIGGER = re.compile("|".join(f"(?:{family.trigger})" for family in FAMILIES))
+
+
+def starts_hardware(word: str) -> bool:
+    """Whether a hardware name can start with this token (the WordClass.HARDWARE of `kg.nlp.lexical`)."""
+    return _TRIGGER.fullmatch(word) is not None
+
+
 def _combined(families: tuple[HardwareFamily, ...]) -> re.Pattern[str]:
     """One alternation over all families (group `f<i>` per family, its groups renamed `f<i>_<name>`).
 
@@ -244,20 +252,18 @@ def _combined(families: tuple[HardwareFamily, ...]) -> re.Pattern[str]:
 class Hardware:
     """Adds `hardware/<family>` candidates carrying count and vendor, and counts/vendors for gazetteer hardware."""
 
-    def __init__(self, nlp: Language, confidence: float) -> None:
+    def __init__(self, confidence: float) -> None:
         self.confidence = confidence
         self.pattern = _combined(FAMILIES)
-        trigger = re.compile("|".join(f"(?:{family.trigger})" for family in FAMILIES))
-        # A lexeme flag is computed once per word type, so finding trigger tokens costs no Python per token.
-        self.trigger_flag = nlp.vocab.add_flag(lambda word: trigger.fullmatch(word) is not None)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         found = candidates(doc)
         known = [c for c in found if c.type == "hardware"]
         end = 0
-        for index in np.flatnonzero(doc.to_array(self.trigger_flag)):
-            position = doc[int(index)].idx
+        view = token_view(doc)
+        for index in view.having(WordClass.HARDWARE):
+            position = view.starts[index]
             match = self.pattern.match(text, position) if position >= end else None
             candidate = self._candidate(text, match, known) if match is not None else None
             if candidate is not None:
@@ -274,7 +280,7 @@ class Hardware:
                         "hardware/vocabulary",
                         self.confidence,
                         label=candidate.label,
-                        count=count,
+                        units=count,
                         vendor=vendor or candidate.vendor,
                     )
                 )
@@ -301,7 +307,7 @@ class Hardware:
             f"hardware/{family.name}",
             self.confidence,
             label=label,
-            count=count,
+            units=count,
             vendor=vendor or family.vendor,
         )
 
@@ -335,4 +341,4 @@ def _prefix(text: str, start: int) -> tuple[int, int | None, str | None]:
 
 @Language.factory("kg_hardware", default_config={"confidence": 0.9})
 def make_hardware(nlp: Language, name: str, confidence: float) -> Hardware:
-    return Hardware(nlp, confidence)
+    return Hardware(confidence)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import Candidate, candidates
+from kg.nlp.candidates import Candidate, candidates, text_of
 from kg.nlp.text import FUNCTION_WORDS, LANGUAGES
+from kg.nlp.tokens import TokenView, WordClass, token_view
 
 # One word of a name: starts with a capital or a digit followed by a letter, may carry inner hyphens/dots
 # ("MS", "COCO", "ADE20K", "3DMatch", "GPT-4", "Llama-2-7B", "v1.5").
@@ -34,39 +36,45 @@ _DATASET_NOUNS = r"(?:data ?sets?|benchmarks?|corpus|corpora|treebanks?|challeng
 
 @dataclass(frozen=True)
 class ContextRule:
-    """A regex whose `names` group holds one name or a list of names of type `type`."""
+    """A rule that starts at a cue word: `regex` (matched at the cue) has a `names` group holding one name or a
+    list of names of type `type`."""
 
     name: str
     type: str
-    regex: re.Pattern[str]
+    cue: str  # regex over one token, case-insensitive: the words a match can start with
+    rest: str  # regex for what follows the cue
     coined_only: bool  # keep only names with an acronym/digit/inner capital (not "Transformers")
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compiled(self.cue, self.rest)
+
+
+@cache
+def _compiled(cue: str, rest: str) -> re.Pattern[str]:
+    return re.compile(rf"(?i:{cue}){rest}")
 
 
 RULES: tuple[ContextRule, ...] = (
     ContextRule(
         "experiments-on",
         "dataset",
-        re.compile(
-            r"\b(?:experiments?|evaluations?|results|evaluated?|evaluates|evaluating|tested|benchmarked|trained|"
-            r"pre-?trained|fine-?tuned|finetuned|validated|performance|accuracy|state-of-the-art)"
-            r"(?: [a-z-]+){0,4}? on (?:the |both |several |multiple |four |three |two |five |six )?"
-            rf"(?:(?:challenging|public|popular|standard|benchmark|real-world|widely[- ]used) )*"
-            rf"(?:(?i:{_DATASET_NOUNS}),? )?(?:(?:such as|including|like|e\.g\.,?|i\.e\.,?) )?(?P<names>{_LIST})"
-        ),
+        cue=r"experiments?|evaluations?|results|evaluated?|evaluates|evaluating|tested|benchmarked|trained|"
+        r"pre-?trained|pre|fine-?tuned|fine|finetuned|validated|performance|accuracy|state-of-the-art|state",
+        rest=r"(?:-trained|-tuned|-of-the-art)?(?: [a-z-]+){0,4}? on (?:the |both |several |multiple |four |three "
+        r"|two |five |six )?(?:(?:challenging|public|popular|standard|benchmark|real-world|widely[- ]used) )*"
+        rf"(?:(?i:{_DATASET_NOUNS}),? )?(?:(?:such as|including|like|e\.g\.,?|i\.e\.,?) )?(?P<names>{_LIST})",
         coined_only=False,
     ),
     ContextRule(
         "compared-with",
         "method",
-        re.compile(
-            r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beat(?:s|ing)?|"
-            r"compared (?:with|to|against)|comparisons? (?:with|to|against)|better than|faster than|"
-            r"baselines? (?:such as|including|like)|over)"
-            r" (?:the )?(?:(?:strong|state-of-the-art|SOTA|existing|previous|recent|competitive|popular|prior|"
-            r"leading|powerful|several|other) )*"
-            r"(?:(?:methods?|models?|baselines?|approaches|techniques|works|systems|LLMs) )?"
-            rf"(?:(?:such as|including|like|e\.g\.,?|i\.e\.,?) )?(?P<names>{_LIST})"
-        ),
+        cue=r"outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beat(?:s|ing)?|compared|comparisons?|better|faster|"
+        r"baselines?|over",
+        rest=r"(?<=[a-z])(?: (?:with|to|against|than|such as|including|like))? (?:the )?"
+        r"(?:(?:strong|state-of-the-art|SOTA|existing|previous|recent|competitive|popular|prior|leading|powerful"
+        r"|several|other) )*(?:(?:methods?|models?|baselines?|approaches|techniques|works|systems|LLMs) )?"
+        rf"(?:(?:such as|including|like|e\.g\.,?|i\.e\.,?) )?(?P<names>{_LIST})",
         coined_only=True,
     ),
 )
@@ -82,51 +90,87 @@ _COINED = re.compile(
 _DATASET_SUFFIX = re.compile(r"(?:[Bb]ank|pedia|WaC|Bench|QA|Eval)(?:-?\d[\w.]*)?$")
 
 
+_CUE = re.compile("|".join(f"(?:{rule.cue})" for rule in RULES), re.IGNORECASE)
+
+
+def starts_context_rule(word: str) -> bool:
+    """Whether a context rule can start with this token (the WordClass.CONTEXT_CUE of `kg.nlp.lexical`)."""
+    return _CUE.fullmatch(word) is not None
+
+
 def is_coined(word: str) -> bool:
     """ "CFSP", "LoRA", "ResNet-50", "3DMatch": not a capitalised English word, not a size like "7B"."""
     return bool(_COINED.fullmatch(word)) and not _NOT_NAME.match(word)
 
 
 class ContextNames:
-    """Adds `patterns/<rule>` candidates for names typed by context, and `patterns/coined` for the rest."""
+    """Adds `patterns/<rule>` candidates for names typed by context, and `patterns/coined` for the rest.
+
+    Both are found from the tokens: word classes (computed once per word type) mark the words that can start a
+    context rule and the coined names, so the regexes only run where a rule can match.
+    """
 
     def __init__(self, context_confidence: float, coined_confidence: float) -> None:
         self.context_confidence = context_confidence
         self.coined_confidence = coined_confidence
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        if not len(doc):
+            return doc
+        text = text_of(doc)
         found = candidates(doc)
-        for rule in RULES:
-            for start, end in _rule_names(text, rule):
-                found.append(Candidate(start, end, rule.type, f"patterns/{rule.name}", self.context_confidence))
-        for match in _COINED.finditer(text):
-            if is_coined(match.group()):
-                kind = "dataset" if _DATASET_SUFFIX.search(match.group()) else "method"
-                found.append(Candidate(match.start(), match.end(), kind, "patterns/coined", self.coined_confidence))
+        view = token_view(doc)
+        for index in view.having(WordClass.CONTEXT_CUE):
+            for rule in RULES:
+                match = rule.regex.match(text, view.starts[index])
+                if match is not None:
+                    for start, end in _rule_names(text, rule, match):
+                        found.append(Candidate(start, end, rule.type, f"patterns/{rule.name}", self.context_confidence))
+        for index in view.having(WordClass.COINED):
+            extent = _coined_extent(view, index)
+            if extent is not None:
+                kind = "dataset" if _DATASET_SUFFIX.search(text, *extent) else "method"
+                found.append(Candidate(*extent, kind, "patterns/coined", self.coined_confidence))
         return doc
 
 
-def _rule_names(text: str, rule: ContextRule) -> Iterator[tuple[int, int]]:
+def _coined_extent(view: TokenView, index: int) -> tuple[int, int] | None:
+    """Character span of the coined name at token `index`, with hyphen-joined parts that carry a capital or digit
+    ("CornerNet-Lite", "Self-BLEU"); None when the coined name on its left reaches over it."""
+    if index >= 2 and view.is_inner_hyphen(index - 1) and is_coined(view.word(index - 2)):
+        return None
+    last = index
+    while last + 2 < len(view) and view.is_inner_hyphen(last + 1) and _name_part(view.word(last + 2)):
+        last += 2
+    first = index
+    while first >= 2 and view.is_inner_hyphen(first - 1) and _name_part(view.word(first - 2)):
+        first -= 2
+    return view.starts[first], view.ends[last]
+
+
+def _name_part(word: str) -> bool:
+    return word[:1].isupper() or word[:1].isdigit() or is_coined(word)
+
+
+def _rule_names(text: str, rule: ContextRule, match: re.Match[str]) -> Iterator[tuple[int, int]]:
     """Spans of the names a rule's list holds, without leading determiners."""
-    for match in rule.regex.finditer(text):
-        offset = match.start("names")
-        position = 0
-        names = match.group("names")
-        for separator in [*_LIST_SPLIT.finditer(names), None]:
-            end = separator.start() if separator is not None else len(names)
-            start = _skip_function_words(names, position, end)
-            words = names[start:end].split()
-            if (
-                not words
-                or _NOT_NAME.match(words[0])
-                or all(word.lower() in LANGUAGES for word in words)
-                or (rule.coined_only and not any(map(is_coined, words)))
-            ):
-                pass
-            elif len(words) > 1 or is_coined(words[0]) or not _sentence_initial(text, offset + start):
-                yield offset + start, offset + end
-            position = separator.end() if separator is not None else len(names)
+    offset = match.start("names")
+    position = 0
+    names = match.group("names")
+    for separator in [*_LIST_SPLIT.finditer(names), None]:
+        end = separator.start() if separator is not None else len(names)
+        start = _skip_function_words(names, position, end)
+        words = names[start:end].split()
+        if (
+            not words
+            or _NOT_NAME.match(words[0])
+            or all(word.lower() in LANGUAGES for word in words)
+            or (rule.coined_only and not any(map(is_coined, words)))
+        ):
+            pass
+        elif len(words) > 1 or is_coined(words[0]) or not _sentence_initial(text, offset + start):
+            yield offset + start, offset + end
+        position = separator.end() if separator is not None else len(names)
 
 
 def _skip_function_words(text: str, start: int, end: int) -> int:

@@ -4,22 +4,24 @@ Most concepts in abstracts are not in any vocabulary, but their last noun says w
 "... recognition" is a task, "... network" a method, "... corpus" a dataset, "... error rate" a metric).  Head
 words are found in one vectorised lookup over the token array; only there does Python walk left over the
 modifiers, stopping at function words, verbs, numbers and punctuation, since a blank pipeline has no tagger.
+Head tokens are marked by a lexeme flag (computed once per word type) and the walk reads the shared TokenView, so
+no Token object is created.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-from spacy.attrs import LOWER
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from kg.nlp.candidates import Candidate, candidates
-from kg.nlp.compounds import is_inner_hyphen
+from kg.nlp.gazetteer import pattern_docs
 from kg.nlp.text import COMMON_VERBS, FUNCTION_WORDS, LANGUAGES, plural, singular, word_set
+from kg.nlp.tokens import TokenView, WordClass, token_view
 from kg.records import CONCEPT_TYPES
 from kg.vocabulary import Lexicon, load_lexicon
 
@@ -47,7 +49,8 @@ class Head:
 
 
 class HeadPhrases:
-    """Adds a `phrases/head` candidate for each phrase of modifiers ending in a lexicon head."""
+    """Adds a `phrases/head` candidate for each phrase of modifiers ending in a lexicon head, and a
+    `phrases/extended` one for each vocabulary term of `extend_types` with modifiers before it."""
 
     def __init__(
         self,
@@ -65,122 +68,133 @@ class HeadPhrases:
         self.extend_types = frozenset(extend_types)
         self.max_modifiers = max_modifiers
         by_last: dict[str, list[Head]] = {}
+        all_heads = sorted({head for heads in lexicon.heads.values() for head in heads})
+        head_docs = dict(zip(all_heads, pattern_docs(nlp, all_heads), strict=True))
         for kind in CONCEPT_TYPES:
             for head in sorted(lexicon.heads.get(kind, ())):
-                words = [token.lower_ for token in nlp.make_doc(head)]
+                words = [token.lower_ for token in head_docs[head]]
                 last = words[-1]
                 forms = {last, plural(last)} if singular(plural(last)) == last else {last}
                 for form in forms:
                     by_last.setdefault(form, []).append(Head(tuple(words[:-1]), kind))
         # Longer heads first: "word error rate" decides before "rate".
         self.by_last = {word: sorted(heads, key=lambda h: -len(h.before)) for word, heads in by_last.items()}
-        self.hashes = np.array(sorted(nlp.vocab.strings.add(word) for word in self.by_last), dtype=np.uint64)
 
     def __call__(self, doc: Doc) -> Doc:
-        if not len(doc) or not len(self.hashes):
+        if not len(doc):
             return doc
-        lowers = doc.to_array(LOWER).astype(np.uint64)
+        view = token_view(doc)
         found = candidates(doc)
-        named = [c for c in found if c.type in _NAME_TYPES]
+        named = [(c.start, c.end) for c in found if c.type in _NAME_TYPES]
         known = [c for c in found if c.type in self.extend_types and c.source.startswith("gazetteer")]
-        for index in np.flatnonzero(np.isin(lowers, self.hashes)):
-            phrase = self._phrase(doc, int(index), named)
+        for index in view.having(WordClass.HEAD):
+            phrase = self._phrase(view, index, named, found)
             if phrase is not None:
                 found.append(phrase)
         for candidate in known:
-            span = doc.char_span(candidate.start, candidate.end)
-            start = self._modifiers_start(doc, span.start, named) if span is not None else None
-            if span is not None and start is not None and start < span.start:
+            first = view.index_at(candidate.start)
+            start = self._modifiers_start(view, first, named) if first is not None else None
+            if first is not None and start is not None and start < first:
                 found.append(
-                    Candidate(doc[start].idx, candidate.end, candidate.type, "phrases/extended", self.confidence)
+                    Candidate(view.starts[start], candidate.end, candidate.type, "phrases/extended", self.confidence)
                 )
         return doc
 
-    def _phrase(self, doc: Doc, index: int, named: list[Candidate]) -> Candidate | None:
-        token = doc[index]
-        for head in self.by_last[token.lower_]:
+    def _phrase(
+        self, view: TokenView, index: int, named: list[tuple[int, int]], found: list[Candidate]
+    ) -> Candidate | None:
+        for head in self.by_last.get(view.word(index).lower(), ()):
             head_start = index - len(head.before)
-            if head_start < 0 or tuple(t.lower_ for t in doc[head_start:index]) != head.before:
+            if head_start < 0 or tuple(view.word(i).lower() for i in range(head_start, index)) != head.before:
                 continue
-            start = self._modifiers_start(doc, head_start, named)
+            start = self._modifiers_start(view, head_start, named)
             if start == head_start and head.type not in self.bare_types:
                 return None
-            if start < head_start and _same_type_name(doc, start, head_start, head.type):
+            if start < head_start and _same_type_name(view, start, head_start, head.type, found):
                 return None  # "BERT model", "ImageNet dataset": the name already is the mention
             if head.type in self.named_types:
-                named_start = self._name_start(doc, start, head_start, index, head.type)
+                named_start = self._name_start(view, start, head_start, index, head.type)
                 if named_start is None:
                     return None
                 start = named_start
-            span = doc[start : index + 1]
-            return Candidate(span.start_char, span.end_char, head.type, "phrases/head", self.confidence)
+            return Candidate(view.starts[start], view.ends[index], head.type, "phrases/head", self.confidence)
         return None
 
-    def _name_start(self, doc: Doc, start: int, head_start: int, index: int, kind: str) -> int | None:
+    def _name_start(self, view: TokenView, start: int, head_start: int, index: int, kind: str) -> int | None:
         """Where the name in a phrase of a named type starts: its first capitalised modifier ("Penn Treebank",
         "Chinese Treebank"); the bare head if nothing but a language is capitalised, or None if it may not stand."""
-        names = [i for i in range(start, index + 1) if _is_name_part(doc, i)]
-        if any(doc[i].lower_ not in LANGUAGES for i in names) and names[0] < head_start:
+        names = [i for i in range(start, index + 1) if _is_name_part(view, i)]
+        if any(view.word(i).lower() not in LANGUAGES for i in names) and names[0] < head_start:
             return names[0]
         return head_start if kind in self.bare_types else None
 
-    def _modifiers_start(self, doc: Doc, head_start: int, named: list[Candidate]) -> int:
+    def _modifiers_start(self, view: TokenView, head_start: int, named: list[tuple[int, int]]) -> int:
         """Index of the first token of the modifier run that ends right before `head_start`."""
         start, words = head_start, 0
         while start > 0 and words < self.max_modifiers:
-            token = doc[start - 1]
-            if is_inner_hyphen(doc, start - 1):
-                if start - 2 >= 0 and _is_modifier(doc[start - 2], in_compound=True):
+            if view.is_inner_hyphen(start - 1):
+                if start - 2 >= 0 and compound_part(view.word(start - 2)):
                     start -= 2
                     words += 1
                     continue
                 # "high-performance Transformers": the compound cannot be taken whole, so none of it is.
                 return start + 1 if start < head_start else start
-            in_compound = start - 2 >= 0 and is_inner_hyphen(doc, start - 2)
-            if not _is_modifier(token, in_compound) or _inside(named, token):
+            word = view.word(start - 1)
+            in_compound = start - 2 >= 0 and view.is_inner_hyphen(start - 2)
+            if not (compound_part(word) if in_compound else modifier(word)):
+                break
+            position = view.starts[start - 1]
+            if any(a <= position < b for a, b in named):
                 break
             start -= 1
             words += 1
         # A leading hyphenated half-word left over by the word limit is dropped.
-        while start < head_start and doc[start].text == "-":
+        while start < head_start and view.word(start) == "-":
             start += 1
         return start
 
 
-def _is_modifier(token: Token, in_compound: bool = False) -> bool:
-    """Whether `token` can sit inside a concept phrase before its head.
+def head_words(lexicon: Lexicon) -> frozenset[str]:
+    """The lower-case last words (singular and plural) of the lexicon's heads: where a head phrase can end."""
+    words = set()
+    for head in (head for heads in lexicon.heads.values() for head in heads):
+        last = head.replace("-", " ").split()[-1]
+        words.update({last, plural(last)} if singular(plural(last)) == last else {last})
+    return frozenset(words)
 
-    Inside a hyphenated compound any content word can ("few-shot", "large-scale", "Transformer-based").
-    """
-    lower = token.lower_
-    if in_compound:
-        return lower not in _NEVER_IN_COMPOUND and token.text.replace("-", "").isalnum()
-    if lower in FUNCTION_WORDS or lower in COMMON_VERBS or token.like_num:
+
+@lru_cache(maxsize=1 << 16)
+def modifier(word: str) -> bool:
+    """Whether `word` can sit inside a concept phrase before its head (memoised: words recur across papers)."""
+    lower = word.lower()
+    if lower in FUNCTION_WORDS or lower in COMMON_VERBS:
         return False
-    if not token.is_alpha:
-        core = token.text.replace("-", "")
-        if not core.isalnum() or core.isdigit():
-            return False
+    core = word.replace("-", "")
+    if not core.isalnum() or not any(char.isalpha() for char in core):
+        return False  # punctuation, numbers ("2,240", "3.5")
     return not (lower.endswith("ly") and lower not in _LY_NOUNS)
 
 
-def _is_name_part(doc: Doc, index: int) -> bool:
+@lru_cache(maxsize=1 << 16)
+def compound_part(word: str) -> bool:
+    """Inside a hyphenated compound any content word can sit ("few-shot", "large-scale", "Transformer-based")."""
+    return word.lower() not in _NEVER_IN_COMPOUND and word.replace("-", "").isalnum()
+
+
+def _is_name_part(view: TokenView, index: int) -> bool:
     """A capitalised, upper-case or alphanumeric word that is not capitalised only because a sentence starts."""
-    token = doc[index]
-    if token.is_lower or token.is_punct or token.lower_ in FUNCTION_WORDS:
+    word = view.word(index)
+    if word.islower() or not word[:1].isalnum() or word.lower() in FUNCTION_WORDS:
         return False
-    sentence_start = index == 0 or doc[index - 1].is_space or doc[index - 1].text in (".", "!", "?", ":")
-    return not (token.is_title and sentence_start)
+    before = view.word(index - 1) if index else ""
+    sentence_start = not before or before.isspace() or before in (".", "!", "?", ":")
+    return not (word.istitle() and sentence_start)
 
 
-def _inside(named: list[Candidate], token: Token) -> bool:
-    return any(c.start <= token.idx < c.end for c in named)
-
-
-def _same_type_name(doc: Doc, start: int, head_start: int, kind: str) -> bool:
+def _same_type_name(view: TokenView, start: int, head_start: int, kind: str, found: list[Candidate]) -> bool:
     """Whether the modifiers are exactly one earlier candidate of the head's type."""
-    first, last = doc[start].idx, doc[head_start - 1].idx + len(doc[head_start - 1])
-    return any(c.start == first and c.end == last and c.type == kind for c in candidates(doc))
+    first, last = view.starts[start], view.ends[head_start - 1]
+    return any(c.start == first and c.end == last and c.type == kind for c in found)
 
 
 @Language.factory(

@@ -16,9 +16,20 @@ import spacy
 from spacy.language import Language
 
 # Importing the component modules registers their factories with spaCy.
-from kg.nlp import abbreviations, gazetteer, hardware, patterns, phrases, proposal, resolver, results  # noqa: F401
+from kg.nlp import (  # noqa: F401
+    abbreviations,
+    gazetteer,
+    hardware,
+    lexical,
+    patterns,
+    phrases,
+    proposal,
+    resolver,
+    results,
+)
 
 COMPONENTS: tuple[str, ...] = (
+    "kg_tokens",
     "kg_gazetteer",
     "kg_hardware",
     "kg_phrases",
@@ -29,7 +40,7 @@ COMPONENTS: tuple[str, ...] = (
     "kg_results",
 )
 _USES_VOCABULARY = frozenset({"kg_gazetteer"})
-_USES_LEXICON = frozenset({"kg_phrases", "kg_abbreviations", "kg_resolver"})
+_USES_LEXICON = frozenset({"kg_tokens", "kg_phrases", "kg_abbreviations", "kg_resolver"})
 
 
 def pipeline_config(

@@ -15,13 +15,16 @@ from collections.abc import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import PAIRS, TITLE_END, AbbreviationPair, Candidate, candidates
+from kg.nlp.candidates import PAIRS, TITLE_END, AbbreviationPair, Candidate, candidates, text_of
 from kg.nlp.patterns import is_coined
-from kg.nlp.text import FUNCTION_WORDS, word_set
+from kg.nlp.text import FUNCTION_WORDS, word_occurrences, word_set
+from kg.nlp.tokens import WordClass, token_view
 
 _NAME = r"[A-Za-z0-9\u0391-\u03a9\u03b1-\u03c9][\w\-+.\u0391-\u03a9\u03b1-\u03c9]*[\w+]|[A-Z]"
 # "Mesa: A Memory-saving ...", "Δ-DiT: A Training-Free ...": one to three words before the colon.
 _TITLE = re.compile(rf"^\s*(?P<name>(?:{_NAME})(?: (?:{_NAME})){{0,2}})\s*:\s+\S")
+WE_CUES = word_set("we We this This our Our here Here")
+NAMED_CUES = word_set("named called dubbed termed coined namely denoted referred")
 _WE_PROPOSE = re.compile(
     r"\b(?:[Ww]e|[Tt]his (?:paper|work|study|article)|[Oo]ur (?:paper|work)|[Hh]ere,? we)"
     r"(?: (?:first|further|also|then|thus|therefore|hence|here|additionally|newly|formally))?"
@@ -51,9 +54,14 @@ class Proposal:
         self.confidence = confidence
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        if not len(doc):
+            return doc
+        text = text_of(doc)
         found = candidates(doc)
-        proposed = list(self._title(doc)) + list(self._we_propose(doc)) + list(self._named(doc))
+        view = token_view(doc)  # word classes mark the words the two regexes start with
+        we = [view.starts[i] for i in view.having(WordClass.WE_CUE)]
+        named = [view.starts[i] for i in view.having(WordClass.NAMED_CUE)]
+        proposed = [*self._title(doc), *self._we_propose(doc, we), *self._named(doc, named)]
         names: dict[str, Candidate] = {}
         for candidate in proposed:
             found.append(candidate)
@@ -61,11 +69,11 @@ class Proposal:
             if is_coined(name) or name[:1].isupper():
                 names.setdefault(name, candidate)
         for name, first in names.items():
-            for match in re.finditer(rf"(?<![\w\-]){re.escape(name)}(?![\w]|-[A-Z0-9])", text):
-                if match.start() != first.start:
+            for start in word_occurrences(text, name):
+                if start != first.start:
                     found.append(
                         Candidate(
-                            match.start(), match.end(), first.type, "proposal/same-name", self.confidence, proposed=True
+                            start, start + len(name), first.type, "proposal/same-name", self.confidence, proposed=True
                         )
                     )
         return doc
@@ -74,7 +82,7 @@ class Proposal:
         title_end = doc.user_data.get(TITLE_END)
         if not title_end:
             return
-        title = doc.text[:title_end]
+        title = text_of(doc)[:title_end]
         match = _TITLE.match(title)
         if match is None:
             return
@@ -87,10 +95,10 @@ class Proposal:
         kind = "dataset" if _DATASET_WORDS.search(title, match.end()) else "method"
         yield Candidate(match.start("name"), match.end("name"), kind, "proposal/title", self.confidence, proposed=True)
 
-    def _we_propose(self, doc: Doc) -> Iterator[Candidate]:
-        text = doc.text
+    def _we_propose(self, doc: Doc, cues: list[int]) -> Iterator[Candidate]:
+        text = text_of(doc)
         pairs: tuple[AbbreviationPair, ...] = doc.user_data.get(PAIRS, ())
-        for match in _WE_PROPOSE.finditer(text):
+        for match in filter(None, (_WE_PROPOSE.match(text, cue) for cue in cues)):
             start, end = match.span("object")
             phrase_end = _clause_end(text, start, end)
             kind = "dataset" if _DATASET_WORDS.search(text, start, phrase_end) else "method"
@@ -117,10 +125,10 @@ class Proposal:
                 head = max(heads, key=lambda c: (c.end, c.length))
                 yield self._candidate(head.start, head.end, head.type, "proposal/we-propose")
 
-    def _named(self, doc: Doc) -> Iterator[Candidate]:
+    def _named(self, doc: Doc, cues: list[int]) -> Iterator[Candidate]:
         """ "dubbed X", "termed X" outside "we propose" sentences: proposed when the sentence is about this work."""
-        text = doc.text
-        for match in _NAMED.finditer(text):
+        text = text_of(doc)
+        for match in filter(None, (_NAMED.match(text, cue) for cue in cues)):
             sentence_start = max(text.rfind(". ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
             if _WE_PROPOSE.search(text, sentence_start, match.start()):
                 continue  # already read as the object of "we propose"

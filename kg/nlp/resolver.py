@@ -8,13 +8,12 @@ the chosen span pass on what they know (the proposal flag, a vocabulary label, a
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import MENTIONS, Candidate, candidates
+from kg.nlp.candidates import MENTIONS, Candidate, candidates, text_of
 from kg.nlp.text import FUNCTION_WORDS, normal_label, singular
 from kg.records import CONCEPT_TYPES
 from kg.vocabulary import Lexicon, load_lexicon
@@ -30,7 +29,7 @@ class Resolver:
         self.dataset_nouns = sorted(lexicon.heads.get("dataset", ()), key=len, reverse=True)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         usable = [
             self.named_only(text, c)
             for c in candidates(doc)
@@ -74,7 +73,7 @@ class Resolver:
             if surface.endswith(" " + noun):  # the lexicon's nouns are lower case: a capitalised one is a name
                 rest = surface[: -len(noun)].rstrip()
                 if rest != rest.lower():
-                    return replace(candidate, label=normal_label(rest))
+                    return candidate._replace(label=normal_label(rest))
         return candidate
 
 
@@ -92,7 +91,7 @@ def _merged(same: list[Candidate]) -> Candidate:
         chosen.confidence,
         label=chosen.label or (labelled[0].label if labelled else None),
         proposed=any(c.proposed for c in same),
-        count=next((c.count for c in same if c.count is not None), None),
+        units=next((c.units for c in same if c.units is not None), None),
         vendor=next((c.vendor for c in same if c.vendor), None),
     )
 

@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import RESULTS, Candidate, ResultSpan, mentions, sentences
+from kg.nlp.candidates import RESULTS, Candidate, ResultSpan, mentions, sentences, text_of
 from kg.nlp.text import word_set
 
 _VALUE = re.compile(
@@ -38,7 +38,7 @@ class Results:
         if not metrics:
             doc.user_data[RESULTS] = ()
             return doc
-        text = doc.text
+        text = text_of(doc)
         bounds = sentences(doc)
         datasets = [m for m in chosen if m.type == "dataset"]
         found = []

@@ -1,5 +1,8 @@
 """Word classes and string normal forms shared by the extraction components.
 
+The normal forms are pure functions of a string, memoised (bounded) because the same surface forms recur in
+every abstract of a corpus.
+
 There is no tagger in a blank spaCy pipeline, so phrase boundaries come from closed word classes: a candidate
 phrase never runs across a function word, a common verb or an evaluative adjective.  The lists are closed-class
 English and abstract boilerplate, not domain terms: domain cues (head nouns, generic phrases) live in the
@@ -10,6 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -84,6 +89,7 @@ def clean(text: str) -> str:
     return _SPACE_RUN.sub(" ", unicodedata.normalize("NFKC", text).translate(_HYPHEN_TABLE)).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """A case-, hyphen- and spacing-insensitive key: "CIFAR-10", "CIFAR10" and "cifar 10" share one key."""
     return re.sub(r"[\s\-_./]+", "", clean(text).casefold())
@@ -139,6 +145,7 @@ def plural(word: str) -> str:
     return word + "s"
 
 
+@lru_cache(maxsize=1 << 16)
 def normal_label(text: str) -> str:
     """The deterministic label of a concept the vocabulary does not know.
 
@@ -158,3 +165,21 @@ def normal_label(text: str) -> str:
     head = next((i for i, word in enumerate(out) if word == "of" and i > 0), len(out)) - 1
     out[head] = singular(out[head])
     return " ".join(out)
+
+
+def word_occurrences(text: str, word: str) -> Iterator[int]:
+    """Start offsets of `word` in `text` as a whole word: not inside a longer word or hyphenated name.
+
+    "LoRA" occurs in "LoRA-based" but not in "QLoRA", "LoRAs" or "LoRA-FA" (another name).  Uses `str.find`, so
+    looking up a few names costs far less than compiling a regex for each.
+    """
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        before = text[start - 1] if start else " "
+        after = text[end : end + 2]
+        glued_after = after[:1].isalnum() or after[:1] == "_"
+        longer_name = after[:1] == "-" and (after[1:2].isupper() or after[1:2].isdigit())
+        if not (before.isalnum() or before in "-_") and not glued_after and not longer_name:
+            yield start
+        start = text.find(word, start + 1)

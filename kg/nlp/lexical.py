@@ -1,0 +1,78 @@
+"""The `kg_tokens` component: one pass over the token columns that every other component reads.
+
+Each word type is classified once, when spaCy creates its lexeme: the bits of `WordClass` say which rules can start
+at it (a hardware name, a lexicon head, a context cue, a coined name, a proposal cue).  The bits are stored in the
+lexeme's SHAPE attribute, which nothing else in this blank pipeline uses, so that a single `to_array` column gives
+them for a whole doc: one column per class would cost a column each (about 50 ns per token and column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from spacy.attrs import IDX, LENGTH, SHAPE
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from kg.nlp.candidates import TEXT, text_of
+from kg.nlp.hardware import starts_hardware
+from kg.nlp.patterns import is_coined, starts_context_rule
+from kg.nlp.phrases import head_words
+from kg.nlp.proposal import NAMED_CUES, WE_CUES
+from kg.nlp.tokens import TOKENS, TokenView, WordClass
+from kg.vocabulary import load_lexicon
+
+
+def word_classifier(heads: frozenset[str]) -> Callable[[str], int]:
+    """The function from a word to its WordClass bits; `heads` are lower-case last words of lexicon heads."""
+
+    def classify(word: str) -> int:
+        bits = 0
+        if starts_hardware(word):
+            bits |= WordClass.HARDWARE
+        if word.lower() in heads:
+            bits |= WordClass.HEAD
+        if starts_context_rule(word):
+            bits |= WordClass.CONTEXT_CUE
+        if is_coined(word):
+            bits |= WordClass.COINED
+        if word in WE_CUES:
+            bits |= WordClass.WE_CUE
+        if word in NAMED_CUES:
+            bits |= WordClass.NAMED_CUE
+        return bits
+
+    return classify
+
+
+def use_word_classes(vocab: Vocab, classify: Callable[[str], int]) -> None:
+    """Store `classify(word)` as the SHAPE of every lexeme, present and future."""
+    vocab.lex_attr_getters[SHAPE] = classify  # type: ignore[attr-defined]  # missing from spaCy's stubs
+    for lexeme in vocab:
+        lexeme.shape = classify(lexeme.orth_)
+
+
+class Tokens:
+    """Stores the doc's TokenView: token offsets and word classes."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.user_data.get(TEXT) or text_of(doc)
+        if not len(doc):
+            doc.user_data[TOKENS] = TokenView(text, [], [], np.zeros(0, dtype=np.uint64))
+            return doc
+        columns = doc.to_array([IDX, LENGTH, SHAPE])
+        starts = columns[:, 0]
+        doc.user_data[TOKENS] = TokenView(
+            text, starts.tolist(), (starts + columns[:, 1]).tolist(), columns[:, 2].astype(np.int64)
+        )
+        return doc
+
+
+@Language.factory("kg_tokens", default_config={"lexicon": None})
+def make_tokens(nlp: Language, name: str, lexicon: str | None) -> Tokens:
+    """`lexicon`: path of the cue lexicon whose heads are marked (default: the project's `ontology/lexicon.tsv`)."""
+    use_word_classes(nlp.vocab, word_classifier(head_words(load_lexicon(Path(lexicon) if lexicon else None))))
+    return Tokens()
