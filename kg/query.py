@@ -391,9 +391,11 @@ def _syntax_message(error: SyntaxError, sparql: str, source: str) -> str:
             prefix, (line, column) = unknown[0], _position(sparql, unknown[1])
             return f"{source}:{line}:{column}: SPARQL syntax error: unknown prefix {prefix!r}; declare it with PREFIX"
     detail = _CHARACTER_CLASS.sub("", detail).replace("one of ,", "one of").strip(" ,")
+    if detail in ("expected", "expected one of"):  # the list held only character classes
+        detail = "unexpected text"
     lines = sparql.splitlines() or [""]
     near = lines[line - 1][max(column - 1, 0) :].strip()[:40] if line <= len(lines) else ""
-    where = f" (at {near!r})" if near else " (at the end of the query)"
+    where = f" (at {near!r})" if near else " (at the end of the query)" if line >= len(lines) else " (at the line end)"
     return f"{source}:{line}:{column}: SPARQL syntax error: {detail}{where}"
 
 

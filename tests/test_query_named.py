@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 
 from kg.errors import KgError, UsageError
-from kg.query import NamedQuery, named_queries, named_query, run_named
+from kg.query import NamedQuery, named_queries, named_query, run_named, stored_labels, without_lateral
+from kg.rdf import to_rdflib
+from kg.terms import PREFIXES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "query" / "papers.ttl"
 ID = "https://w3id.org/kg-ml/id/"
@@ -280,3 +283,38 @@ def test_custom_named_query_binds_integer_and_iri_parameters(tmp_path: Path, sto
     with pytest.raises(UsageError, match="concept must be an IRI"):
         run_named(store, "label-of", {"concept": "not an iri"}, directory=tmp_path)
     assert named_query("label-of", tmp_path).params[1].default == "7"
+
+
+def test_stored_labels_finds_case_forms_by_index_and_others_by_scan(store: ox.Store) -> None:
+    assert [label.value for label in stored_labels(store, "low-rank ADAPTATION")] == ["Low-Rank Adaptation"]
+    assert [label.value for label in stored_labels(store, "LORA")] == ["lora"]  # a usual case form exists
+    assert [label.value for label in stored_labels(store, "nvidia a100")] == ["NVIDIA A100"]
+    assert stored_labels(store, "no such concept") == ()
+
+
+def test_render_writes_label_values_and_limit_into_their_slots(store: ox.Store) -> None:
+    query = named_query("cooccurring")
+    text = query.render(query.bind(store, {"concept": 'meth"OD {x}', "limit": 7}))
+    assert 'VALUES ?concept { "Meth\\"od {X}" }' in text
+    assert "LIMIT 7" in text and "LIMIT 20" not in text
+
+
+def test_header_needs_a_values_slot_for_a_label_and_a_limit_clause_for_a_limit(tmp_path: Path) -> None:
+    with pytest.raises(KgError, match=r"label parameter 'name' needs one 'VALUES \?name \{ \}'"):
+        NamedQuery.load(write_query(tmp_path, "# Something.\n# @param name: label = x"))
+    with pytest.raises(KgError, match="limit parameter 'n' needs a LIMIT clause"):
+        NamedQuery.load(write_query(tmp_path, "# Something.\n# @param n: limit = 5"))
+
+
+def test_named_queries_without_lateral_give_the_same_rows_on_rdflib(store: ox.Store) -> None:
+    graph = rdflib.Graph()
+    graph.parse(FIXTURE)
+    for query in named_queries():
+        binding = query.bind(store, {})
+        bindings = {name: to_rdflib(term) for name, term in binding.substitutions.items()}
+        theirs = graph.query(without_lateral(query.render(binding)), initNs=PREFIXES, initBindings=bindings)
+        ours = run_named(store, query.name)
+        their_rows = [tuple(row.asdict().get(name) for name in ours.variables) for row in theirs]
+        assert [tuple(term and term.n3() for term in row) for row in their_rows] == [
+            tuple(term and str(term) for term in row) for row in ours.solutions
+        ], query.name

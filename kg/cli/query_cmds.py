@@ -68,6 +68,8 @@ def query_command(
             result = run_named(graph.store, name, values, timeout=timeout)
     else:
         text, source = _read_query(sparql, file)
+        if not text.strip():
+            raise UsageError(f"{source}: the query is empty")
         with open_graph(store) as graph:
             result = run_query(graph.store, text, substitutions=values, timeout=timeout, source=source)
     _print_result(result, output)
