@@ -9,7 +9,8 @@ set of guarantees:
 * the common prefixes of `kg.terms.PREFIXES` are pre-declared through Oxigraph's `prefixes=` option rather than
   by prepending text, so syntax errors point at the user's own line and column, and a query's own `PREFIX` wins;
 * parameters are bound as RDF terms through Oxigraph's variable substitution, never pasted into the text, so a
-  value full of quotes and braces cannot change the query;
+  value full of quotes and braces cannot change the query (named queries also fill VALUES blocks with stored
+  labels serialised by pyoxigraph, and LIMIT clauses with validated integers: see `NamedQuery`);
 * a time limit runs the query in a forked child that is killed when the limit passes: Oxigraph has no way to
   interrupt a query, and an abandoned thread would keep burning a core.
 
@@ -19,13 +20,18 @@ parameters and examples (see `NamedQuery`).
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import ctypes
 import datetime as dt
 import functools
 import io
 import json
 import multiprocessing
+import os
 import re
+import signal
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -42,6 +48,7 @@ Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 ResultKind = Literal["bindings", "boolean", "graph"]
 T = TypeVar("T")
 
+_PR_SET_PDEATHSIG = 1  # prctl(2) option: signal sent to this process when its parent dies
 XSD = PREFIXES["xsd"]
 _XSD_STRING = XSD + "string"
 
@@ -64,7 +71,7 @@ _TOKEN = re.compile(
     | (?P<variable>[?$]\w+)
     | (?P<pname>(?:[^\W\d][\w.-]*)?:(?:[\w.:%-]|\\.)*)
     | (?P<word>[^\W\d]\w*)
-    | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)
+    | (?P<number>(?:[0-9]*\.[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?)
     | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -72,6 +79,18 @@ _TOKEN = re.compile(
 
 _NETWORK_KEYWORDS = frozenset({"SERVICE", "LOAD"})
 _UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
+
+
+def _significant_tokens(sparql: str) -> list[re.Match[str]]:
+    """The tokens of `sparql` without comments and white space."""
+    return [t for t in _TOKEN.finditer(sparql) if t.lastgroup != "comment" and not t.group().isspace()]
+
+
+def _apply_edits(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
+    """`text` with each (start, end) span replaced; the spans must not overlap."""
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -108,7 +127,7 @@ def without_lateral(sparql: str) -> str:
     normally; a block holding only an OPTIONAL is unwrapped, since a group made of an OPTIONAL alone would not
     keep the rows it does not match.
     """
-    tokens = [t for t in _TOKEN.finditer(sparql) if t.lastgroup != "comment" and not t.group().isspace()]
+    tokens = _significant_tokens(sparql)
     edits: list[tuple[int, int, str]] = []
     for index, token in enumerate(tokens[:-1]):
         if token.lastgroup != "word" or token.group().upper() != "LATERAL" or tokens[index + 1].group() != "{":
@@ -124,9 +143,7 @@ def without_lateral(sparql: str) -> str:
         edits.append((token.start(), tokens[index + 1].end(), "" if only_optional else "{"))
         if only_optional:
             edits.append((tokens[close].start(), tokens[close].end(), ""))
-    for start, end, replacement in sorted(edits, reverse=True):
-        sparql = sparql[:start] + replacement + sparql[end:]
-    return sparql
+    return _apply_edits(sparql, edits)
 
 
 def _group_end(tokens: list[re.Match[str]], opening: int) -> int:
@@ -445,8 +462,18 @@ class _Job:
             raise KgError(f"{self.source}: query failed: {' '.join(str(error).split())}") from None
 
 
-def _child(function: Callable[[], object], what: str, sender: Any) -> None:
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when `parent` dies (Linux), so a killed `kg query` leaves no worker."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _child(function: Callable[[], object], what: str, sender: Any, parent: int) -> None:
     """Body of the forked child: call `function` and send back ("ok", result) or ("error", KgError)."""
+    _die_with(parent)
     try:
         sender.send(("ok", function()))
     except KgError as error:
@@ -469,7 +496,7 @@ def call_with_deadline(function: Callable[[], T], timeout: float, what: str = "q
     except ValueError:
         raise KgError("a time limit needs the 'fork' start method, which this platform lacks") from None
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(function, what, sender), daemon=True)
+    child = context.Process(target=_child, args=(function, what, sender, os.getpid()), daemon=True)
     child.start()
     sender.close()
     try:
@@ -654,7 +681,7 @@ class _Slots:
 
 
 def _slots(text: str) -> _Slots:
-    tokens = [t for t in _TOKEN.finditer(text) if t.lastgroup != "comment" and not t.group().isspace()]
+    tokens = _significant_tokens(text)
     values: dict[str, list[tuple[int, int]]] = {}
     limits: list[tuple[int, int]] = []
     for index, token in enumerate(tokens):
@@ -764,10 +791,7 @@ class NamedQuery:
         ]
         if binding.limit is not None:
             edits += [(start, end, str(int(binding.limit))) for start, end in slots.limits]
-        text = self.text
-        for start, end, replacement in sorted(edits, reverse=True):
-            text = text[:start] + replacement + text[end:]
-        return text
+        return _apply_edits(self.text, edits)
 
 
 def _parse_param(content: str, path: Path, number: int) -> Param:

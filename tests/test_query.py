@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import multiprocessing
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -210,3 +216,41 @@ def test_time_limited_query_returns_the_same_result_and_errors(store: ox.Store) 
 def test_time_limit_must_be_positive(store: ox.Store) -> None:
     with pytest.raises(KgError, match="positive number of seconds"):
         run_query(store, "ASK {}", timeout=0)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux only")
+def test_killing_the_caller_also_kills_the_query_worker(tmp_path: Path) -> None:
+    script = (
+        "import pyoxigraph as ox, sys\n"
+        "from kg.query import run_query\n"
+        f"store = ox.Store(); store.load(path={str(FIXTURE)!r}, format=ox.RdfFormat.TURTLE)\n"
+        f"run_query(store, {SLOW!r}, timeout=120)\n"
+    )
+    caller = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        workers = _wait_for(lambda: _children(caller.pid))
+        assert workers, "the query worker never started"
+    finally:
+        caller.kill()
+        caller.wait()
+    assert _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers))
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            if fields.get("PPid", "").strip() == str(pid):
+                found.append(int(status.parent.name))
+    return found
+
+
+def _wait_for(condition: Callable[[], Any], attempts: int = 100) -> Any:
+    """Poll `condition` every 0.1 s until it is truthy; its last value otherwise."""
+    for _ in range(attempts):
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    return condition()
