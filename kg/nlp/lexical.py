@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from spacy.attrs import IDX, LENGTH, SHAPE
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -60,14 +59,9 @@ class Tokens:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.user_data.get(TEXT) or text_of(doc)
-        if not len(doc):
-            doc.user_data[TOKENS] = TokenView(text, [], [], np.zeros(0, dtype=np.uint64))
-            return doc
-        columns = doc.to_array([IDX, LENGTH, SHAPE])
+        columns = doc.to_array([IDX, LENGTH, SHAPE]).reshape(len(doc), 3)
         starts = columns[:, 0]
-        doc.user_data[TOKENS] = TokenView(
-            text, starts.tolist(), (starts + columns[:, 1]).tolist(), columns[:, 2].astype(np.int64)
-        )
+        doc.user_data[TOKENS] = TokenView.of(text, starts.tolist(), (starts + columns[:, 1]).tolist(), columns[:, 2])
         return doc
 
 

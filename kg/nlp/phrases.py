@@ -10,6 +10,7 @@ no Token object is created.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -85,12 +86,20 @@ class HeadPhrases:
             return doc
         view = token_view(doc)
         found = candidates(doc)
-        named = [(c.start, c.end) for c in found if c.type in _NAME_TYPES]
+        # Tokens inside a named candidate (a dataset, hardware, metric) are never modifiers: their start offsets.
+        named = frozenset(
+            start
+            for c in found
+            if c.type in _NAME_TYPES
+            for start in view.starts[bisect_left(view.starts, c.start) : bisect_left(view.starts, c.end)]
+        )
+        spans = {(c.start, c.end, c.type) for c in found}
         known = [c for c in found if c.type in self.extend_types and c.source.startswith("gazetteer")]
         for index in view.having(WordClass.HEAD):
-            phrase = self._phrase(view, index, named, found)
+            phrase = self._phrase(view, index, named, spans)
             if phrase is not None:
                 found.append(phrase)
+                spans.add((phrase.start, phrase.end, phrase.type))
         for candidate in known:
             first = view.index_at(candidate.start)
             start = self._modifiers_start(view, first, named) if first is not None else None
@@ -101,7 +110,7 @@ class HeadPhrases:
         return doc
 
     def _phrase(
-        self, view: TokenView, index: int, named: list[tuple[int, int]], found: list[Candidate]
+        self, view: TokenView, index: int, named: frozenset[int], spans: set[tuple[int, int, str]]
     ) -> Candidate | None:
         for head in self.by_last.get(view.word(index).lower(), ()):
             head_start = index - len(head.before)
@@ -110,7 +119,7 @@ class HeadPhrases:
             start = self._modifiers_start(view, head_start, named)
             if start == head_start and head.type not in self.bare_types:
                 return None
-            if start < head_start and _same_type_name(view, start, head_start, head.type, found):
+            if start < head_start and (view.starts[start], view.ends[head_start - 1], head.type) in spans:
                 return None  # "BERT model", "ImageNet dataset": the name already is the mention
             if head.type in self.named_types:
                 named_start = self._name_start(view, start, head_start, index, head.type)
@@ -128,7 +137,7 @@ class HeadPhrases:
             return names[0]
         return head_start if kind in self.bare_types else None
 
-    def _modifiers_start(self, view: TokenView, head_start: int, named: list[tuple[int, int]]) -> int:
+    def _modifiers_start(self, view: TokenView, head_start: int, named: frozenset[int]) -> int:
         """Index of the first token of the modifier run that ends right before `head_start`."""
         start, words = head_start, 0
         while start > 0 and words < self.max_modifiers:
@@ -143,8 +152,7 @@ class HeadPhrases:
             in_compound = start - 2 >= 0 and view.is_inner_hyphen(start - 2)
             if not (compound_part(word) if in_compound else modifier(word)):
                 break
-            position = view.starts[start - 1]
-            if any(a <= position < b for a, b in named):
+            if view.starts[start - 1] in named:
                 break
             start -= 1
             words += 1
@@ -189,12 +197,6 @@ def _is_name_part(view: TokenView, index: int) -> bool:
     before = view.word(index - 1) if index else ""
     sentence_start = not before or before.isspace() or before in (".", "!", "?", ":")
     return not (word.istitle() and sentence_start)
-
-
-def _same_type_name(view: TokenView, start: int, head_start: int, kind: str, found: list[Candidate]) -> bool:
-    """Whether the modifiers are exactly one earlier candidate of the head's type."""
-    first, last = view.starts[start], view.ends[head_start - 1]
-    return any(c.start == first and c.end == last and c.type == kind for c in found)
 
 
 @Language.factory(

@@ -8,6 +8,7 @@ the chosen span pass on what they know (the proposal flag, a vocabulary label, a
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from spacy.language import Language
@@ -27,13 +28,15 @@ class Resolver:
         self.guess_below = guess_below
         self.min_confidence = min_confidence
         self.dataset_nouns = sorted(lexicon.heads.get("dataset", ()), key=len, reverse=True)
+        # The same surface forms recur in every abstract: decide each one once (bounded memo per component).
+        self.generic_surface = lru_cache(maxsize=1 << 16)(self._generic_surface)
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         usable = [
             self.named_only(text, c)
             for c in candidates(doc)
-            if c.confidence >= self.min_confidence and not self.generic(text, c)
+            if c.confidence >= self.min_confidence and not self.generic_surface(text[c.start : c.end])
         ]
         usable.sort(key=self._priority)
         by_span: dict[tuple[int, int, str], list[Candidate]] = {}
@@ -53,9 +56,9 @@ class Resolver:
         guess = 1 if c.confidence < self.guess_below else 0
         return (guess, -c.length, -c.confidence, c.start, CONCEPT_TYPES.index(c.type), c.source)
 
-    def generic(self, text: str, candidate: Candidate) -> bool:
+    def _generic_surface(self, surface: str) -> bool:
         """A phrase that is never a concept (as written or with a singular head), or one of function words only."""
-        words = text[candidate.start : candidate.end].lower().split()
+        words = surface.lower().split()
         if not words or all(word in FUNCTION_WORDS for word in words):
             return True
         generic = self.lexicon.generic

@@ -35,6 +35,8 @@ class WordClass(IntFlag):
     NAMED_CUE = 32  # "named", "dubbed", "termed"
 
 
+_CLASS_BITS: tuple[int, ...] = tuple(int(c) for c in WordClass)
+
 # Second halves of hyphenated modifiers that are verbs or adjectives on their own ("Transformer-based").
 HYPHEN_SUFFIXES: frozenset[str] = word_set(
     "based aware free driven guided specific level wise style like oriented agnostic conditioned augmented "
@@ -44,19 +46,29 @@ HYPHEN_SUFFIXES: frozenset[str] = word_set(
 
 @dataclass(frozen=True)
 class TokenView:
-    """Token i spans text[starts[i]:ends[i]]."""
+    """Token i spans text[starts[i]:ends[i]]; `classed` lists the tokens of each word class, `hyphens` the tokens
+    that are inner hyphens of compounds."""
 
     text: str
     starts: list[int]
     ends: list[int]
-    classes: np.ndarray  # WordClass bits per token
+    classed: dict[int, list[int]]
+    hyphens: frozenset[int]
+
+    @classmethod
+    def of(cls, text: str, starts: list[int], ends: list[int], classes: np.ndarray) -> TokenView:
+        """The view of tokens at `starts`/`ends` whose word classes are `classes` (one int of bits per token)."""
+        marked = np.flatnonzero(classes)
+        bits = classes[marked]
+        classed = {c: marked[(bits & c) != 0].tolist() for c in _CLASS_BITS}
+        return cls(text, starts, ends, classed, _inner_hyphens(text, starts, ends))
 
     def __len__(self) -> int:
         return len(self.starts)
 
     def having(self, word_class: WordClass) -> list[int]:
         """Indices of the tokens whose word has `word_class`."""
-        return np.flatnonzero(self.classes & word_class).tolist() if len(self.starts) else []
+        return self.classed[int(word_class)]
 
     def word(self, index: int) -> str:
         return self.text[self.starts[index] : self.ends[index]]
@@ -71,12 +83,7 @@ class TokenView:
         return index if index < len(self.starts) and self.starts[index] == offset else None
 
     def is_inner_hyphen(self, index: int) -> bool:
-        """A "-" token joining two words: glued to both ("memory-saving"), or spaced on both sides as tokenized
-        text writes it ("few - shot"), but not a dash after a word ("X - a method")."""
-        if not 0 < index < len(self.starts) - 1 or self.word(index) != "-":
-            return False
-        before, after = self.text[self.ends[index - 1] - 1], self.text[self.starts[index + 1]]
-        return self.spaced_after(index - 1) == self.spaced_after(index) and before.isalnum() and after.isalnum()
+        return index in self.hyphens
 
     def inside_compound(self, start: int, end: int) -> bool:
         """Whether tokens [start, end) are glued by a hyphen to an ordinary lower-case word before or after them."""
@@ -86,6 +93,23 @@ class TokenView:
             after = self.word(end + 1)
             return after.islower() and after not in HYPHEN_SUFFIXES
         return False
+
+
+def _inner_hyphens(text: str, starts: list[int], ends: list[int]) -> frozenset[int]:
+    """Tokens that are a "-" joining two words: glued to both ("memory-saving"), or spaced on both sides as
+    tokenized text writes it ("few - shot"), but not a dash after a word ("X - a method")."""
+    found = set()
+    position = text.find("-")
+    while position >= 0:
+        index = bisect.bisect_left(starts, position)
+        if 0 < index < len(starts) - 1 and starts[index] == position and ends[index] == position + 1:
+            glued_before = ends[index - 1] == position
+            glued_after = starts[index + 1] == position + 1
+            words_around = text[ends[index - 1] - 1].isalnum() and text[starts[index + 1]].isalnum()
+            if glued_before == glued_after and words_around:
+                found.add(index)
+        position = text.find("-", position + 1)
+    return frozenset(found)
 
 
 def token_view(doc: Doc) -> TokenView:
