@@ -1,9 +1,110 @@
-"""`kg` commands for the extract area."""
+"""`kg extract`: ingest and extraction only, printed as JSON Lines or tables; the store is not touched."""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from kg.atomic import atomic_open
+from kg.cli.output import err_console
+from kg.errors import KgError, UsageError
+from kg.records import Extraction
+
+OUTPUT_FORMATS: tuple[str, ...] = ("jsonl", "table")
+
+
+def extract_command(
+    paths: list[Path] = typer.Argument(..., help="Files or folders to read. Folders are read recursively."),
+    output_format: str = typer.Option("jsonl", "--format", help="Output: jsonl (one object per paper) or table."),
+    output: Path = typer.Option(None, "--output", help="Write to this file (atomically) instead of stdout."),
+    n_process: int = typer.Option(1, "--n-process", min=1, help="Worker processes for extraction."),
+    input_format: str = typer.Option(
+        None,
+        "--input-format",
+        help="Force the input format: hf-listing, hf-api, jsonl, csv or arxiv (default: detect).",
+    ),
+) -> None:
+    """Extract methods, datasets, hardware, metrics and tasks from paper listings, without building the graph.
+
+    Each mention gives its type, the text as written, the field (title or abstract) and character offsets into it,
+    the canonical concept, whether the paper proposes it, a confidence and the rule that found it.
+
+    Examples:
+      kg extract seeds/ | head -1
+      kg extract papers.jsonl --format table
+      kg extract ../shared/corpus/hf-daily-api --n-process 2 --output extractions.jsonl
+    """
+    if output_format not in OUTPUT_FORMATS:
+        raise UsageError(f"unknown --format {output_format!r} (expected one of {', '.join(OUTPUT_FORMATS)})")
+    extractions = run_extraction(paths, input_format, n_process)
+    if output is None:
+        write_extractions(extractions, output_format, sys.stdout)
+    else:
+        with atomic_open(output) as handle:
+            write_extractions(extractions, output_format, handle)
+        err_console.print(f"wrote {output}", highlight=False)
+
+
+def run_extraction(paths: list[Path], input_format: str | None, n_process: int) -> Iterator[Extraction]:
+    """Ingest `paths` (reporting rejected records on stderr) and extract every paper, in input order."""
+    from kg.ingest import ingest, summarize_rejects
+    from kg.nlp import Extractor
+
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        raise KgError(f"no such file or folder: {', '.join(missing)}")
+    result = ingest(paths, input_format)
+    if result.rejected:
+        err_console.print(summarize_rejects(result.rejected, limit=5), highlight=False, markup=False)
+    if not result.papers:
+        raise KgError(f"no paper could be read from {', '.join(map(str, paths))}")
+    return Extractor().extract_many(result.papers, n_process=n_process)
+
+
+def write_extractions(extractions: Iterable[Extraction], output_format: str, handle: IO[str]) -> None:
+    """Write each extraction as it comes: a JSON line, or a table of its mentions and results."""
+    from kg.nlp import extraction_to_dict
+
+    if output_format == "jsonl":
+        for extraction in extractions:
+            handle.write(json.dumps(extraction_to_dict(extraction), ensure_ascii=False) + "\n")
+        return
+    console = Console(file=handle, soft_wrap=False, width=160, force_terminal=handle.isatty())
+    for extraction in extractions:
+        console.print(extraction_table(extraction))
+
+
+def extraction_table(extraction: Extraction) -> Table:
+    """One paper: its mentions (type, text, concept, field and offsets, proposed, source) and its result values."""
+    paper = extraction.paper
+    table = Table(title=escape(f"{paper.id}: {paper.title}"), title_justify="left", show_lines=False)
+    for column in ("type", "text", "concept", "where", "proposed", "source"):
+        table.add_column(column, overflow="fold")
+    for mention in extraction.mentions:
+        detail = f" x{mention.count}" if mention.count else ""
+        table.add_row(
+            mention.type,
+            escape(mention.text + detail),
+            escape(mention.concept),
+            f"{mention.field}:{mention.start}-{mention.end}",
+            "yes" if mention.proposed else "",
+            mention.source,
+        )
+    for result in extraction.results:
+        value = f"{result.value}{result.unit or ''}"
+        on = f" on {result.dataset}" if result.dataset else ""
+        table.add_row("result", escape(f"{result.metric} = {value}{on}"), "", "", "", "results")
+    return table
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to `app`."""
+    """Add `kg extract` to `app`."""
+    app.command("extract")(extract_command)

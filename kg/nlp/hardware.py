@@ -10,12 +10,15 @@ the gazetteer gets the same count and vendor treatment, and lends its label to a
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp.candidates import Candidate, candidates, text_of
+from kg.nlp.gazetteer import Gazetteer
+from kg.nlp.text import fold
 from kg.nlp.tokens import WordClass, token_view
 
 VENDORS: tuple[str, ...] = (
@@ -252,8 +255,11 @@ def _combined(families: tuple[HardwareFamily, ...]) -> re.Pattern[str]:
 class Hardware:
     """Adds `hardware/<family>` candidates carrying count and vendor, and counts/vendors for gazetteer hardware."""
 
-    def __init__(self, confidence: float) -> None:
+    def __init__(self, confidence: float, known_labels: Mapping[str, str]) -> None:
+        """`known_labels`: folded label -> prefLabel of the vocabulary's hardware, so that a model found by shape
+        ("NVIDIA 4090") gets the same concept as its vocabulary entry ("NVIDIA GeForce RTX 4090")."""
         self.confidence = confidence
+        self.known_labels = known_labels
         self.pattern = _combined(FAMILIES)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -297,7 +303,9 @@ class Hardware:
         if groups.get("ti"):
             groups["ti"] = " " + groups["ti"]
         label = " ".join(family.label.format_map(_Blank(groups)).split())
-        overlapping = [c for c in known if c.overlaps(match.start(), match.end()) and c.label]
+        label = self.known_labels.get(fold(label), label)
+        # A vocabulary entry lends its label when it covers the model, not just the trailing "GPU".
+        overlapping = [c for c in known if c.start <= match.start() < c.end and c.label]
         if overlapping:
             label = max(overlapping, key=lambda c: c.length).label or label
         return Candidate(
@@ -341,4 +349,8 @@ def _prefix(text: str, start: int) -> tuple[int, int | None, str | None]:
 
 @Language.factory("kg_hardware", default_config={"confidence": 0.9})
 def make_hardware(nlp: Language, name: str, confidence: float) -> Hardware:
-    return Hardware(confidence)
+    """Reads the vocabulary's hardware labels from the pipeline's gazetteer, when it has one."""
+    gazetteer = nlp.get_pipe("kg_gazetteer") if "kg_gazetteer" in nlp.pipe_names else None
+    entries = gazetteer.entries if isinstance(gazetteer, Gazetteer) else ()
+    known = {fold(label): entry.label for entry in entries if entry.type == "hardware" for label in entry.labels}
+    return Hardware(confidence, known)
