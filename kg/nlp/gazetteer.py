@@ -48,9 +48,13 @@ def needs_case(label: str) -> bool:
     )
 
 
-def spelling_variants(label: str) -> Iterator[str]:
-    """The label as written, with hyphens as spaces and without them, each also with a plural head."""
-    for form in dict.fromkeys((label, label.replace("-", " "), label.replace("-", ""))):
+def spelling_variants(label: str, with_lower_case: bool = True) -> Iterator[str]:
+    """The label as written, with hyphens as spaces and without them, each also with a plural head, in its own case
+    and in lower case: spaCy splits "ImageNet-1K" as "ImageNet-1" + "K" but keeps "ImageNet-1k" whole, so the
+    folded NORMs only meet if both casings were tokenized."""
+    joined = (label, label.replace("-", " "), label.replace("-", ""))
+    lowered = tuple(form.lower() for form in joined) if with_lower_case else ()
+    for form in dict.fromkeys((*joined, *lowered)):
         yield form
         head, _, last = form.rpartition(" ")
         if last.isalpha() and singular(plural(last)) == last:
@@ -83,8 +87,9 @@ class Gazetteer:
         exact: dict[str, list[str]] = {}
         for index, entry in enumerate(self.entries):
             for label in entry.labels:
-                target = exact if needs_case(label) else folded
-                target.setdefault(str(index), []).extend(spelling_variants(label))
+                cased = needs_case(label)
+                target = exact if cased else folded
+                target.setdefault(str(index), []).extend(spelling_variants(label, with_lower_case=not cased))
         every_form = sorted({form for patterns in (folded, exact) for forms in patterns.values() for form in forms})
         docs = dict(zip(every_form, pattern_docs(nlp, every_form), strict=True))
         for matcher, patterns in ((self.folded, folded), (self.exact, exact)):

@@ -156,8 +156,9 @@ class HeadPhrases:
                 break
             start -= 1
             words += 1
-        # A leading hyphenated half-word left over by the word limit is dropped.
-        while start < head_start and view.word(start) == "-":
+        # A leading hyphenated half-word left over by the word limit is dropped, and so is a leading gerund after a
+        # preposition, which is a verb: "for [evaluating] multimodal models".
+        while start < head_start and (view.word(start) == "-" or _gerund_after_preposition(view, start)):
             start += 1
         return start
 
@@ -169,6 +170,13 @@ def head_words(lexicon: Lexicon) -> frozenset[str]:
         last = head.replace("-", " ").split()[-1]
         words.update({last, plural(last)} if singular(plural(last)) == last else {last})
     return frozenset(words)
+
+
+_PREPOSITIONS = word_set("for by of in on with without through when while after before via from into towards toward")
+
+
+def _gerund_after_preposition(view: TokenView, index: int) -> bool:
+    return index > 0 and view.word(index).endswith("ing") and view.word(index - 1).lower() in _PREPOSITIONS
 
 
 @lru_cache(maxsize=1 << 16)

@@ -8,6 +8,7 @@ the chosen span pass on what they know (the proposal flag, a vocabulary label, a
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from kg.nlp.candidates import MENTIONS, Candidate, candidates, text_of
 from kg.nlp.text import FUNCTION_WORDS, normal_label, singular
 from kg.records import CONCEPT_TYPES
 from kg.vocabulary import Lexicon, load_lexicon
+
+# " 2012", " 5.1", " v2", and the same as tokenized text writes them (" 2 0 1 2", " 5 . 1").
+_VERSION = re.compile(r" (?:v ?)?(?:(?:19|20)\d\d|\d+(?: ?\. ?\d+)+|\d(?: \d){3})(?![\w.])")
 
 
 class Resolver:
@@ -34,7 +38,7 @@ class Resolver:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         usable = [
-            self.named_only(text, c)
+            self.dataset_form(text, c)
             for c in candidates(doc)
             if c.confidence >= self.min_confidence and not self.generic_surface(text[c.start : c.end])
         ]
@@ -64,12 +68,18 @@ class Resolver:
         generic = self.lexicon.generic
         return " ".join(words) in generic or " ".join([*words[:-1], singular(words[-1])]) in generic
 
-    def named_only(self, text: str, candidate: Candidate) -> Candidate:
+    def dataset_form(self, text: str, candidate: Candidate) -> Candidate:
         """A dataset is labelled by its name: "Europarl corpus" is the concept "Europarl" ("Penn Treebank" stays).
 
-        The mention keeps its span, as papers and annotators both write the noun, but not the label.
+        The mention keeps its span, as papers and annotators both write the noun, but not the label.  A year or
+        version right after the name is part of the mention ("PASCAL VOC 2012", "CTB 5.1", "COCO 2017").
         """
-        if candidate.type != "dataset" or candidate.label:
+        if candidate.type != "dataset":
+            return candidate
+        version = _VERSION.match(text, candidate.end)
+        if version is not None:
+            candidate = candidate._replace(end=version.end())
+        if candidate.label:
             return candidate
         surface = text[candidate.start : candidate.end]
         for noun in self.dataset_nouns:

@@ -61,7 +61,11 @@ COMMON_VERBS: frozenset[str] = word_set(
     remain remains suffer suffers lead leads led yield yields yielded generate generates generated produce
     produces produced capture captures captured handle handles handled support supports supported build builds
     built combine combines combined incorporate incorporates incorporated extend extends extended adopt adopts
-    adopted achieve allows based called named dubbed termed known referred denoted
+    adopted achieve allows based called named dubbed termed known referred denoted include includes included
+    including contain contains consist consists involve involves become becomes became helps aim aims ensure
+    ensures accelerate accelerates boost boosts enhance enhances mitigate mitigates alleviate alleviates
+    facilitate facilitates exhibit exhibits reveal reveals suggest suggests indicate indicates surpass surpasses
+    maintain maintains preserve preserves integrate integrates utilize utilizes utilise utilises adapt adapts
     """
 )
 """Verbs (and participles) frequent in abstracts: they end a phrase the way a function word does."""
