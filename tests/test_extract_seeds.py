@@ -59,12 +59,8 @@ def test_the_datasets_mesa_is_evaluated_on_are_datasets(extractions: dict[str, E
     assert {"ImageNet", "CIFAR-100", "ADE20K"} <= datasets
 
 
-def test_cifar10_and_cifar_10_are_one_concept(
-    extractor: Extractor, extractions: dict[str, Extraction]
-) -> None:
-    written = {
-        m.text: m.concept for e in extractions.values() for m in e.mentions if m.text in ("CIFAR10", "CIFAR-10")
-    }
+def test_cifar10_and_cifar_10_are_one_concept(extractor: Extractor, extractions: dict[str, Extraction]) -> None:
+    written = {m.text: m.concept for e in extractions.values() for m in e.mentions if m.text in ("CIFAR10", "CIFAR-10")}
     assert set(written) == {"CIFAR10", "CIFAR-10"}  # both spellings occur in the seeds
     assert written["CIFAR10"] == written["CIFAR-10"]
     both = extractor.extract(

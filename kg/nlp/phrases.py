@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 
 from kg.nlp.candidates import Candidate, candidates
 from kg.nlp.gazetteer import pattern_docs
+from kg.nlp.patterns import is_coined
 from kg.nlp.text import COMMON_VERBS, FUNCTION_WORDS, LANGUAGES, plural, singular, word_set
 from kg.nlp.tokens import TokenView, WordClass, token_view
 from kg.records import CONCEPT_TYPES
@@ -103,7 +104,7 @@ class HeadPhrases:
         for candidate in known:
             first = view.index_at(candidate.start)
             start = self._modifiers_start(view, first, named) if first is not None else None
-            if first is not None and start is not None and start < first:
+            if first is not None and start is not None and start < first and self._extends(view, start, first):
                 found.append(
                     Candidate(view.starts[start], candidate.end, candidate.type, "phrases/extended", self.confidence)
                 )
@@ -128,6 +129,16 @@ class HeadPhrases:
                 start = named_start
             return Candidate(view.starts[start], view.ends[index], head.type, "phrases/head", self.confidence)
         return None
+
+    @staticmethod
+    def _extends(view: TokenView, start: int, first: int) -> bool:
+        """Whether modifiers [start, first) make a kind of the term that follows: any modifier of an ordinary term
+        ("sparse convolution"), but a coined name only takes modifiers with capitals or digits ("3D CNNs",
+        "Holistic SparseCNN"), not lower-case words, which are as often verbs ("we prompt SAM")."""
+        term = view.word(first)
+        if not is_coined(term) and not term.isupper():
+            return True
+        return all(_namish(view.word(i)) for i in range(start, first))
 
     def _name_start(self, view: TokenView, start: int, head_start: int, index: int, kind: str) -> int | None:
         """Where the name in a phrase of a named type starts: its first capitalised modifier ("Penn Treebank",
@@ -170,6 +181,11 @@ def head_words(lexicon: Lexicon) -> frozenset[str]:
         last = head.replace("-", " ").split()[-1]
         words.update({last, plural(last)} if singular(plural(last)) == last else {last})
     return frozenset(words)
+
+
+def _namish(word: str) -> bool:
+    """A word with a capital or a digit ("3D", "Holistic", "BERT"), or a hyphen inside a compound."""
+    return word == "-" or any(char.isupper() or char.isdigit() for char in word)
 
 
 _PREPOSITIONS = word_set("for by of in on with without through when while after before via from into towards toward")
