@@ -3,9 +3,8 @@
     .venv/bin/python bench/bench_store.py [--corpus DIR] [--limit N] [--validate]
 
 The corpus (../shared/corpus/hf-daily-api, about 9,750 papers) is read with `kg.ingest` and extracted with
-`kg.nlp.Extractor` when it exists (otherwise with bench_query's ai_keywords fallback, which gives a graph of the
-same shape and a realistic size). The extractions are pickled once; each measurement then runs in its own child
-process, so each peak memory (ru_maxrss) is that measurement's own and not the high-water mark of an earlier one.
+`kg.nlp.Extractor`. The extractions are pickled once; each measurement then runs in its own child process, with
+the peak-memory mark reset, so each peak is that measurement's own and not the high-water mark of another.
 
 Measured:
   * store add    - `GraphStore.add` into a new store: mapping, per-paper diff, bulk load, compaction, commit
@@ -149,21 +148,17 @@ def _child(phase: str, pickled: Path, work: Path) -> None:
 
 
 def _extract(corpus: Path, limit: int | None) -> tuple[list, Measurement]:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_query import _extractions  # the one fallback extractor shared by the benchmarks
-
+    """The corpus through the project's own pipeline: `kg.ingest` then `kg.nlp.Extractor`."""
     from kg.ingest import ingest
+    from kg.nlp import Extractor
 
     started = time.perf_counter()
-    result = ingest([corpus])
-    papers = list(result.papers)[:limit]
+    papers = list(ingest([corpus]).papers)[:limit]
     read = time.perf_counter() - started
-    extractions_iter, how = _extractions(papers)
-    extractions = list(extractions_iter)
+    extractions = list(Extractor().extract_many(papers))
     extracted = time.perf_counter() - started - read
     mentions = sum(len(e.mentions) for e in extractions)
-    summary = {"papers": len(papers), "mentions": mentions, "read_s": read, "extract_s": extracted, "how": how}
-    return extractions, summary
+    return extractions, {"papers": len(papers), "mentions": mentions, "read_s": read, "extract_s": extracted}
 
 
 def _run_child(phase: str, pickled: Path, work: Path) -> Measurement:
@@ -211,7 +206,7 @@ def main() -> None:
     extractions, source = _extract(args.corpus, args.limit)
     print(
         f"corpus: {source['papers']:,} papers, {source['mentions']:,} mentions "
-        f"(read {source['read_s']:.1f} s, extracted in {source['extract_s']:.1f} s with {source['how']})"
+        f"(read {source['read_s']:.1f} s, extracted by kg.nlp in {source['extract_s']:.1f} s)"
     )
     phases = [p for p in PHASES if p != "validate" or args.validate]
     with tempfile.TemporaryDirectory(prefix="kg-bench-store-") as tmp:

@@ -155,10 +155,11 @@ def _where(paper: Paper) -> str:
 
 
 class _Lines:
-    """Collects one extraction's N-Triples lines."""
+    """Collects one extraction's N-Triples lines; `aliases` are the variants of each (type, label) concept."""
 
-    def __init__(self) -> None:
+    def __init__(self, aliases: dict[tuple[str, str], tuple[str, ...]]) -> None:
         self.lines: list[str] = []
+        self.aliases = aliases
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         self.lines.append(f"{subject} {predicate} {obj} .")
@@ -172,12 +173,12 @@ class _Lines:
         if value is not None:
             self.lines.append(f"{subject} {predicate} {_integer(value)} .")
 
-    def concept(self, kind: str, label: str, aliases: Iterable[str] = ()) -> str:
+    def concept(self, kind: str, label: str) -> str:
         """A concept node: its class, its preferred label and its other variants as alternative labels."""
         node = _term(terms.concept_iri(kind, label))
         self.add(node, TYPE, CONCEPT_CLASS[kind])
         self.add(node, PREF_LABEL, _string(label))
-        for alias in aliases:
+        for alias in self.aliases.get((kind, label), ()):
             if alias and alias != label:
                 self.add(node, ALT_LABEL, _string(alias))
         return node
@@ -230,10 +231,10 @@ def _paper_lines(out: _Lines, paper: Paper, node: str) -> None:
         out.add(listing, _SOURCE_FORMAT, _string(source.format))
 
 
-def _mention_lines(out: _Lines, paper_key: str, paper: str, mention: Mention, aliases: Iterable[str]) -> None:
+def _mention_lines(out: _Lines, paper_key: str, paper: str, mention: Mention) -> None:
     """The mention (evidence), the concept it denotes, and the paper -> concept edge it supports."""
     node = _term(terms.mention_iri(paper_key, mention.field, mention.start, mention.end, mention.type))
-    concept = out.concept(mention.type, mention.concept, aliases)
+    concept = out.concept(mention.type, mention.concept)
     out.add(paper, PROPOSES if mention.proposed else USES_PROPERTY[mention.type], concept)
     out.add(paper, HAS_MENTION, node)
     out.add(node, TYPE, _MENTION)
@@ -284,22 +285,19 @@ def paper_node(extraction: Extraction) -> ox.NamedNode:
 def paper_ntriples(extraction: Extraction) -> list[str]:
     """Every triple of one extraction as an N-Triples line (no newline); the first is `paper a kg:Paper`.
 
+    Concepts enter the graph through the mentions and results that name them, with the aliases the extraction's
+    `Concept` records give; a `Concept` record nothing names adds nothing (no evidence, and no edge to keep it).
     A triple may repeat (a concept named twice); loading is set-like, so that is harmless.
     """
     _check_types(extraction)
     paper = extraction.paper
     node = f"<{paper_node(extraction).value}>"
-    aliases = _aliases(extraction.concepts)
-    out = _Lines()
+    out = _Lines(_aliases(extraction.concepts))
     _paper_lines(out, paper, node)
     for mention in extraction.mentions:
-        _mention_lines(out, paper.key, node, mention, aliases.get((mention.type, mention.concept), ()))
+        _mention_lines(out, paper.key, node, mention)
     for result in extraction.results:
         _result_lines(out, paper.key, node, result)
-    mentioned = {(m.type, m.concept) for m in extraction.mentions}
-    for concept in extraction.concepts:
-        if (concept.type, concept.label) not in mentioned:
-            out.concept(concept.type, concept.label, concept.aliases)
     return out.lines
 
 

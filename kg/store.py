@@ -2,11 +2,12 @@
 
 Layout of a store folder::
 
-    <store>/CURRENT_VERSION   "v000007": the committed version readers open (replaced atomically)
-    <store>/v000007/          the committed Oxigraph (RocksDB) database
-    <store>/v000006/          the version before it, kept for readers that opened it just before the swap
-    <store>/writer.lock       flock'ed by the one writer; holds its pid for the "locked" message
-    <store>/.staging-<pid>/   a writer's work in progress (removed by the next writer if the process died)
+    <store>/CURRENT_VERSION        "v000007": the committed version readers open (replaced atomically)
+    <store>/v000007/db/            the committed Oxigraph (RocksDB) database
+    <store>/v000007/papers.tsv     paper IRI <TAB> digest of the triples its last extraction mapped to
+    <store>/v000006/               the version before it, kept for readers that opened it just before the swap
+    <store>/writer.lock            flock'ed by the one writer; holds its pid for the "locked" message
+    <store>/.staging-<pid>/        a writer's work in progress (removed by the next writer if the process died)
 
 Why versions rather than writing in place: Oxigraph documents that opening a database read-only while another
 process writes it is undefined behaviour, and a bulk load is not transactional. So a writer never touches the
@@ -22,13 +23,16 @@ links, which accumulate: a paper read from two files in two builds was listed in
 authors, organisations, repositories, listings) are merged as sets, and one left unreferenced by a replacement is
 deleted; their labels accumulate (a replaced paper does not take back an alias it contributed). Of several
 preferred labels minted to one IRI (case variants), one is kept by an order-independent rule and the others
-become skos:altLabel. Re-adding identical data changes nothing and commits no version.
+become skos:altLabel. Re-adding identical data changes nothing and commits no version; papers.tsv makes that
+check cheap (a paper whose mapped triples hash as last time is skipped without reading the database), and as it
+lives inside the version folder it can never disagree with the database beside it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import itertools
 import os
 import re
@@ -56,6 +60,8 @@ from kg.terms import KG, PREFIXES
 POINTER = "CURRENT_VERSION"
 LOCK_FILE = "writer.lock"
 _STAGING_PREFIX = ".staging-"
+_DB = "db"
+_DIGESTS = "papers.tsv"
 _VERSION = re.compile(r"^v(\d{6})$")
 _BATCH_PAPERS = 500  # papers mapped and written per batch: bounds memory whatever the input size
 
@@ -100,7 +106,7 @@ class _Layout:
     def current(self) -> Path:
         """The committed version's folder, checked: a pointer naming a missing folder is a damaged store."""
         name = self.pointer.read_text(encoding="utf-8").strip()
-        if not _VERSION.match(name) or not (self.root / name).is_dir():
+        if not _VERSION.match(name) or not (self.root / name / _DB).is_dir():
             raise KgError(f"store {self.root} is damaged: {self.pointer} names {name!r}, which is not a version")
         return self.root / name
 
@@ -167,11 +173,28 @@ class _WriterLock:
             self._handle = None
 
 
-def _open_read_only(folder: Path) -> ox.Store:
+def _open_read_only(version: Path) -> ox.Store:
     try:
-        return ox.Store.read_only(str(folder))
+        return ox.Store.read_only(str(version / _DB))
     except OSError as error:
-        raise KgError(f"cannot open store version {folder}: {error}") from error
+        raise KgError(f"cannot open store version {version}: {error}") from error
+
+
+def _digest(lines: list[str]) -> str:
+    return hashlib.sha1("\n".join(lines).encode("utf-8", errors="replace")).hexdigest()
+
+
+def _read_digests(version: Path) -> dict[str, str]:
+    """The version's paper digests; none (every paper then compared triple by triple) if the file is unreadable."""
+    try:
+        text = (version / _DIGESTS).read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    return dict(line.split("\t", 1) for line in text.splitlines() if "\t" in line)
+
+
+def _write_digests(version: Path, digests: dict[str, str]) -> None:
+    atomic_write_text(version / _DIGESTS, "".join(f"{iri}\t{digests[iri]}\n" for iri in sorted(digests)))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -211,17 +234,24 @@ class _Writer:
     """One `add` call's work on a staging database: loads new papers in bulk, replaces changed ones, removes
     orphans and reconciles labels."""
 
-    def __init__(self, db: ox.Store) -> None:
+    def __init__(self, db: ox.Store, digests: dict[str, str]) -> None:
         self.db = db
+        self.digests = digests  # paper IRI -> digest of its mapped triples, kept up to date as papers are written
         self.orphan_candidates: set[ox.NamedNode] = set()
         self.papers = self.new = self.replaced = self.unchanged = 0
 
     def write_batch(self, batch: list[Extraction]) -> None:
-        latest = {rdf.paper_node(e): e for e in batch}  # a paper given twice: the later extraction wins
+        latest = {rdf.paper_node(e).value: e for e in batch}  # a paper given twice: the later extraction wins
         new_lines: list[str] = []
         inserts: list[ox.Quad] = []
-        for paper, extraction in latest.items():
+        for iri, extraction in latest.items():
             lines = rdf.paper_ntriples(extraction)
+            digest = _digest(lines)
+            if self.digests.get(iri) == digest:
+                self.unchanged += 1
+                continue
+            self.digests[iri] = digest
+            paper = ox.NamedNode(iri)
             if ox.Quad(paper, _TYPE, _PAPER) not in self.db:
                 self.new += 1
                 new_lines.extend(lines)
@@ -341,7 +371,7 @@ class GraphStore:
             for leftover in layout.stale_staging():  # from a writer that died; we hold the lock, so it is stale
                 shutil.rmtree(leftover)
             if not layout.is_store():
-                _commit(layout, _create_empty(layout.staging()))
+                _commit(layout, _create_empty(layout))
             return cls(root, read_only=False, lock=lock)
         except BaseException:
             lock.release()
@@ -375,7 +405,7 @@ class GraphStore:
     @property
     def data_dir(self) -> Path:
         """The Oxigraph folder of the version this store reads (for `oxigraph serve-read-only --location`)."""
-        return self._version
+        return self._version / _DB
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -408,12 +438,10 @@ class GraphStore:
         if self._read_only or self._lock is None:
             raise KgError(f"store {self.path} is open read-only; open it with read_only=False to add")
         before = len(self.oxigraph)
-        staging = self._layout.staging()
-        if staging.exists():
-            shutil.rmtree(staging)
-        self.oxigraph.backup(str(staging))
+        staging = _new_staging(self._layout)
         try:
-            report = _write(staging, extractions, before)
+            self.oxigraph.backup(str(staging / _DB))
+            report = _write(staging, extractions, before, _read_digests(self._version))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -427,9 +455,17 @@ class GraphStore:
         return report
 
 
-def _write(staging: Path, extractions: Iterable[Extraction], before: int) -> AddReport:
+def _new_staging(layout: _Layout) -> Path:
+    staging = layout.staging()
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    return staging
+
+
+def _write(staging: Path, extractions: Iterable[Extraction], before: int, digests: dict[str, str]) -> AddReport:
     """Apply `extractions` to the staging database and close it (it is closed when this function returns)."""
-    writer = _Writer(ox.Store(str(staging)))
+    writer = _Writer(ox.Store(str(staging / _DB)), digests)
     for batch in _batches(extractions, _BATCH_PAPERS):
         writer.write_batch(batch)
     writer.remove_orphans()
@@ -439,15 +475,16 @@ def _write(staging: Path, extractions: Iterable[Extraction], before: int) -> Add
     if report.changed:
         writer.db.flush()
         writer.db.optimize()
+        _write_digests(staging, writer.digests)
     return report
 
 
-def _create_empty(staging: Path) -> Path:
-    if staging.exists():
-        shutil.rmtree(staging)
-    db = ox.Store(str(staging))
+def _create_empty(layout: _Layout) -> Path:
+    staging = _new_staging(layout)
+    db = ox.Store(str(staging / _DB))
     db.flush()
     del db
+    _write_digests(staging, {})
     return staging
 
 

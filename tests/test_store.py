@@ -248,3 +248,14 @@ def test_data_dir_is_the_version_the_store_reads(tmp_path: Path) -> None:
         assert reader.data_dir == opened
         assert reader.stats()["papers"] == 1
         assert len(ox.Store.read_only(str(opened))) == len(reader)
+
+
+def test_without_its_digest_file_a_store_still_detects_unchanged_papers(tmp_path: Path) -> None:
+    store = tmp_path / "st"
+    before = build(store, [mesa(), *many(5)])
+    current = store / (store / POINTER).read_text().strip()
+    (current / "papers.tsv").unlink()  # e.g. lost: every paper is then compared triple by triple
+    with GraphStore.open(store, read_only=False) as writer:
+        report = writer.add([mesa(), *many(5)])
+        assert (report.papers_unchanged, report.changed) == (6, False)
+        assert ntriples(writer) == before
