@@ -18,8 +18,8 @@ odd URL cannot make a whole batch unparsable.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring  # the C string escaper json.dumps uses, without its overhead
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -123,7 +123,7 @@ def _checked(url: str) -> str:
 
 def _string(value: str) -> str:
     """A plain literal: JSON string escaping (", \\, control characters) is valid N-Triples escaping."""
-    return json.dumps(value, ensure_ascii=False)
+    return encode_basestring(value)
 
 
 def _integer(value: int) -> str:
