@@ -165,3 +165,17 @@ def test_ontology_aligns_with_established_vocabularies(ontology: rdflib.Graph) -
     for kind in terms.CONCEPT_CLASS.values():
         assert (kind, RDFS.subClassOf, KG.Concept) in ontology
     assert (KG.usesMethod, RDFS.subPropertyOf, DCTERMS.subject) in ontology
+
+
+def test_awkward_text_survives_the_round_trip_through_n_triples() -> None:
+    title = 'A "quoted" \\ back\\slash,\ttab,\nnewline, \x01 control, \u2028 separator and 😀'
+    quads = list(paper_quads(replace(mesa(), paper=replace(mesa().paper, title=title))))
+    titles = [q.object.value for q in quads if q.predicate == ox.NamedNode(str(DCTERMS.title))]
+    assert titles == [title]
+
+
+def test_a_lone_surrogate_from_undecodable_input_becomes_a_replacement_character() -> None:
+    paper = replace(mesa().paper, title="broken \udcff byte")
+    quads = list(paper_quads(replace(mesa(), paper=paper)))
+    titles = [q.object.value for q in quads if q.predicate == ox.NamedNode(str(DCTERMS.title))]
+    assert titles == ["broken ? byte"]
