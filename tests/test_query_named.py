@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -318,3 +320,20 @@ def test_named_queries_without_lateral_give_the_same_rows_on_rdflib(store: ox.St
         assert [tuple(term and term.n3() for term in row) for row in their_rows] == [
             tuple(term and str(term) for term in row) for row in ours.solutions
         ], query.name
+
+
+def test_benchmark_runs_every_named_query_alike_on_rdflib(store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "bench_query", Path(__file__).parent.parent / "bench" / "bench_query.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, bench)  # dataclasses look their module up there
+    spec.loader.exec_module(bench)
+    copy = bench.rdflib_copy(store)
+    assert len(copy) == len(store)
+    for query in named_queries():
+        binding = query.bind(store, {})
+        assert bench.rdflib_named(copy, query.render(binding), binding.substitutions) == len(
+            run_named(store, query.name)
+        ), query.name
