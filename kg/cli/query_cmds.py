@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from kg.api import open as open_graph
 from kg.cli.output import console
 from kg.errors import KgError, UsageError
 from kg.paths import DEFAULT_STORE
@@ -59,8 +60,6 @@ def query_command(
         _print_named(named_queries())
         return
     values = _parse_params(param or [])
-    from kg.api import open as open_graph
-
     if name is not None:
         if sparql is not None or file is not None:
             raise UsageError("give a query text, -f FILE or --name NAME, not several")
