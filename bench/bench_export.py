@@ -1,23 +1,24 @@
 """Export timings on a graph of the real corpus: every `kg export` format, against rdflib's and networkx's writers.
 
-    .venv/bin/python bench/bench_export.py [--corpus DIR] [--store DIR] [--output DIR] [--skip-baselines]
+    .venv/bin/python bench/bench_export.py [--corpus DIR] [--store DIR] [--extractor kg|ai-keywords]
+                                           [--output DIR] [--skip-baselines]
 
-The graph is built from ../shared/corpus/hf-daily-api (about 9,750 papers) by the same builder as
-bench_query.py: `kg.ingest`, then `kg.nlp.Extractor` when it is available (otherwise the papers' ai_keywords as
-concept mentions), then `GraphStore`.  With --store, an existing store is used (and built there if missing).
+The graph is built from ../shared/corpus/hf-daily-api (about 9,750 papers) by bench_query.py's builder:
+`kg.ingest`, then `kg.nlp.Extractor` (or, with --extractor ai-keywords, the papers' ai_keywords as concept
+mentions), then `GraphStore`.  With --store, an existing store is used (and built there if missing).
 
 For each format the table gives:
-- kg: `kg.export.export` from the on-disk store to a file: wall time, peak extra memory, file size;
+- kg: `kg.export.export` from the on-disk store to a file: time, peak extra memory, file size;
 - floor: Oxigraph's own unsorted `Store.dump` in that format, the cost of reading and writing with no sorting,
   prefix handling or JSON-LD compaction (what determinism and compaction add is kg minus floor);
 - baseline: rdflib's serializer (turtle, nt, nquads, json-ld with the same prefixes as context, xml) writing
   the same triples from rdflib's in-memory Graph, and for GraphML networkx's `write_graphml` on the same view.
-  rdflib's time does not include reading the store (its graph is already in memory), which favours rdflib.
+  rdflib's time does not include reading the store (its graph is already in memory), which favours rdflib;
 - speed-up: baseline time / kg time.
 
-Peak memory is the growth of the process's resident set while one export runs: the high-water mark is reset
-through /proc/self/clear_refs before each run (Linux), so each figure is that run's own.  The machine is
-shared: the load average is printed before and after, because a loaded machine slows every number alike.
+Times are wall / CPU seconds: the machine is shared, and CPU time is what a busy machine does not inflate (the
+load average is printed before and after).  Peak memory is the growth of the process's resident set while one
+export runs, each in a fresh process whose high-water mark is reset through /proc/self/clear_refs (Linux).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from kg.terms import PREFIXES
 from kg.views import cooccurrence_graph, typed_graph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_query import DEFAULT_CORPUS, build_store, rdflib_copy  # the graph builder shared by the benches
+from bench_query import DEFAULT_CORPUS, EXTRACTORS, build_store, rdflib_copy  # the graph builder shared by the benches
 
 T = TypeVar("T")
 RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "jsonld": "json-ld", "xml": "xml"}
@@ -61,9 +62,10 @@ GRAPHML_VIEWS: dict[str, Callable[[ox.Store], nx.Graph]] = {
 
 @dataclass(frozen=True)
 class Run:
-    """One measured run: wall seconds, peak resident-set growth in MiB, and the size of what it wrote."""
+    """One measured run: wall and CPU seconds, peak resident-set growth in MiB, and the size of what it wrote."""
 
     seconds: float
+    cpu: float
     peak_mib: float | None
     size_mib: float | None
 
@@ -91,13 +93,13 @@ def measure(action: Callable[[], object], output: Path | None = None) -> Run:
     gc.collect()
     tracked = _reset_peak()
     before = _status_kib("VmRSS")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     action()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak = _status_kib("VmHWM")
     peak_mib = (peak - before) / 1024 if tracked and peak is not None and before is not None else None
     size = output.stat().st_size / 2**20 if output is not None and output.exists() else None
-    return Run(seconds, peak_mib, size)
+    return Run(seconds, cpu, peak_mib, size)
 
 
 def _dump(store: ox.Store, fmt: str, path: Path) -> None:
@@ -120,11 +122,14 @@ def _fmt_run(run: Run | None) -> tuple[str, str, str]:
         return ("-", "-", "-")
     peak = f"{max(run.peak_mib, 0):,.0f}" if run.peak_mib is not None else "n/a"
     size = f"{run.size_mib:,.1f}" if run.size_mib is not None else "-"
-    return (f"{run.seconds:.2f}", peak, size)
+    return (f"{run.seconds:.1f} / {run.cpu:.1f}", peak, size)
 
 
 def _ratio(baseline: Run | None, ours: Run) -> str:
-    return f"{baseline.seconds / ours.seconds:.1f}x" if baseline is not None else "-"
+    """Speed-up in wall time / in CPU time (CPU time is what a busy machine does not inflate)."""
+    if baseline is None:
+        return "-"
+    return f"{baseline.seconds / ours.seconds:.1f}x / {baseline.cpu / ours.cpu:.1f}x"
 
 
 # ------------------------------------------------------------------------ measurements, each in its own process
@@ -200,16 +205,16 @@ def bench_graphml(store: Path, out: Path, baselines: bool) -> list[tuple[str, st
 
 
 def report(console: Console, triples: int, rdf_rows: list, graphml_rows: list) -> None:
-    table = Table(title=f"RDF exports of {triples:,} triples (seconds, peak MiB, file MiB)")
+    table = Table(title=f"RDF exports of {triples:,} triples (times: wall s / CPU s; memory: peak MiB; file MiB)")
     for column in ("format", "kg s", "kg peak", "MiB", "floor s", "rdflib s", "rdflib peak", "speed-up"):
         table.add_column(column, justify="left" if column == "format" else "right")
     for fmt, ours, floor, baseline in rdf_rows:
         kg_s, kg_peak, size = _fmt_run(ours)
         rdflib_s, rdflib_peak, _ = _fmt_run(baseline)
-        table.add_row(fmt, kg_s, kg_peak, size, f"{floor.seconds:.2f}", rdflib_s, rdflib_peak, _ratio(baseline, ours))
+        table.add_row(fmt, kg_s, kg_peak, size, _fmt_run(floor)[0], rdflib_s, rdflib_peak, _ratio(baseline, ours))
     console.print(table)
 
-    table = Table(title="GraphML exports (view built from the store, then written)")
+    table = Table(title="GraphML exports: the view built from the store, then written (wall s / CPU s, MiB)")
     for column in (
         "projection",
         "size",
@@ -239,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="hf-daily-api folder")
     parser.add_argument("--store", type=Path, help="store to use, built there first if missing (default: a temp dir)")
+    parser.add_argument("--extractor", choices=EXTRACTORS, default="kg", help="concepts from kg.nlp or ai_keywords")
     parser.add_argument("--output", type=Path, help="folder for the exported files (default: a temp dir)")
     parser.add_argument("--skip-baselines", action="store_true", help="time kg only, not rdflib or networkx")
     args = parser.parse_args(argv)
@@ -247,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kg-bench-export-") as scratch:
         store = args.store or Path(scratch) / "store"
         if not (store / "CURRENT_VERSION").exists():
-            in_child(build_store, args.corpus, store)
+            in_child(build_store, args.corpus, store, args.extractor)
         out = args.output or Path(scratch) / "exports"
         out.mkdir(parents=True, exist_ok=True)
         triples, stats = in_child(_describe, store)
