@@ -182,3 +182,16 @@ def test_each_closed_shape_allows_exactly_the_paths_of_its_property_shapes() -> 
             if (shape, RDF.type, SH.PropertyShape) in shapes
         }
         assert allowed == {p for p in paths if isinstance(p, rdflib.URIRef)} | {RDF.type}, node_shape
+
+
+def test_case_variants_of_organization_and_repository_names_still_conform(tmp_path: Path) -> None:
+    """Found on the real corpus: "OPPO"/"Oppo" and "NVIDIA/cosmos"/"nvidia/cosmos" mint one IRI each."""
+    first = replace(mesa().paper, organization="OPPO", repositories=("https://github.com/NVIDIA/cosmos",))
+    other = next(many(1))
+    second = replace(other.paper, organization="Oppo", repositories=("https://github.com/nvidia/cosmos",))
+    extractions = [replace(mesa(), paper=first), replace(other, paper=second)]
+    with GraphStore.open(build_store(tmp_path / "st", extractions)) as store:
+        report = validate_store(store)
+        labels = {str(o) for o in store.rdflib_graph().objects(terms.organization_iri("OPPO"), rdflib.SKOS.altLabel)}
+    assert report.violations == ()
+    assert labels == {"Oppo"}
