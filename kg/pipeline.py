@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.records import Extraction, Paper
+from kg.records import Extraction, Paper, Rejected
 
 # stage name, units done, units total (None when unknown)
 ProgressCallback = Callable[[str, int, int | None], None]
@@ -23,7 +23,7 @@ class BuildReport:
     files: int
     listings: int
     papers: int
-    rejected: int
+    rejected: tuple[Rejected, ...]
     triples_before: int
     triples_after: int
     stats: dict
@@ -89,7 +89,7 @@ def build(
         files=result.files,
         listings=result.listings,
         papers=len(papers),
-        rejected=len(result.rejected),
+        rejected=result.rejected,
         triples_before=added.triples_before,
         triples_after=added.triples_after,
         stats=stats,

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from kg.cli.output import console, err_console
 from kg.errors import KgError
+from kg.ingest import summarize_rejects
 from kg.paths import DEFAULT_EXPORTS, DEFAULT_SEEDS, DEFAULT_STORE
 from kg.pipeline import DEFAULT_EXPORT_FORMATS, BuildReport, build
 
@@ -47,8 +48,10 @@ def build_command(
     formats = tuple(f.strip() for f in export_formats.split(",") if f.strip())
     report = _run_with_progress(inputs, store, exports, input_format, formats, n_process, quiet)
     _print_summary(report, store)
+    if report.rejected:
+        err_console.print(summarize_rejects(report.rejected), highlight=False, markup=False)
     if strict and report.rejected:
-        raise KgError(f"--strict: {report.rejected} record(s) rejected (see {report.rejects_report})")
+        raise KgError(f"--strict: {len(report.rejected)} record(s) rejected (see {report.rejects_report})")
 
 
 def _run_with_progress(
@@ -88,7 +91,7 @@ def _print_summary(report: BuildReport, store: Path) -> None:
     table.add_row("files read", str(report.files))
     table.add_row("listing records", str(report.listings))
     table.add_row("distinct papers", str(report.papers))
-    table.add_row("rejected records", f"{report.rejected} (report: {report.rejects_report})")
+    table.add_row("rejected records", f"{len(report.rejected)} (report: {report.rejects_report})")
     table.add_row("triples added", str(report.triples_after - report.triples_before))
     table.add_row("triples in store", str(report.triples_after))
     for kind, count in report.stats.get("concepts", {}).items():
