@@ -65,7 +65,7 @@ def short(term: Node) -> str:
         text = str(term)
         for prefix, namespace in _PREFIXES:
             if text.startswith(namespace) and len(text) > len(namespace):
-                return f"{prefix}:{text[len(namespace):]}"
+                return f"{prefix}:{text[len(namespace) :]}"
         return f"<{text}>"
     if isinstance(term, rdflib.Literal):
         lexical = f'"{term}"'
