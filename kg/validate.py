@@ -102,9 +102,7 @@ def _violations(results: rdflib.Graph) -> Iterable[Violation]:
             path=_path(results, results.value(result, SH.resultPath)),
             message=str(message) if message is not None else "does not conform",
             value=short(value) if value is not None else None,
-            severity=short(severity).removeprefix("<http://www.w3.org/ns/shacl#").rstrip(">")
-            if severity is not None
-            else "Violation",
+            severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
         )
 
 
