@@ -93,10 +93,14 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
     placed = [(c, where) for c in mentions(doc) if (where := layout.locate(c.start, c.end)) is not None]
     canonical = canonicalise([(c, text[c.start : c.end]) for c, _ in placed])
     bounds = sentences(doc)
+    snippets: dict[tuple[int, int], str] = {}  # one string per sentence, shared by its mentions
     label_of: dict[Candidate, str] = {}
     records = []
     for (candidate, (field, start, end)), label in zip(placed, canonical.labels, strict=True):
         label_of[candidate] = label
+        around = bounds.evidence(candidate.start, candidate.end)
+        if around not in snippets:
+            snippets[around] = text[around[0] : around[1]]
         records.append(
             Mention(
                 type=candidate.type,
@@ -105,7 +109,7 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
                 start=start,
                 end=end,
                 concept=label,
-                sentence=bounds.sentence(candidate.start),
+                sentence=snippets[around],
                 confidence=candidate.confidence,
                 source=candidate.source,
                 proposed=candidate.proposed or (candidate.type, label) in canonical.proposed,

@@ -40,9 +40,13 @@ class Abbreviations:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         found = candidates(doc)
+        by_end: dict[int, list[Candidate]] = {}
+        for candidate in found:
+            by_end.setdefault(candidate.end, []).append(candidate)
         pairs = []
+        shorts: set[str] = set()
         for pair in self._pairs(text):
-            typed = self._type_of(doc, pair)
+            typed = self._type_of(text, pair, by_end)
             if typed is None:
                 continue
             kind, label = typed
@@ -50,6 +54,9 @@ class Abbreviations:
             found.append(
                 Candidate(pair.long_start, pair.long_end, kind, "abbreviations/long", self.confidence, label=label)
             )
+            if pair.short in shorts:
+                continue  # its occurrences are already mentions
+            shorts.add(pair.short)
             for start, end in _occurrences(text, pair.short):
                 found.append(Candidate(start, end, kind, "abbreviations/short", self.confidence, label=label))
         doc.user_data[PAIRS] = tuple(pairs)
@@ -68,15 +75,14 @@ class Abbreviations:
             if found is not None:
                 yield AbbreviationPair(window_start + found, long_end, short, match.start("short"), match.end("short"))
 
-    def _type_of(self, doc: Doc, pair: AbbreviationPair) -> tuple[str, str] | None:
-        """(type, label) of the pair: from a candidate ending the long form, one on the short form, or the head."""
-        long_text = text_of(doc)[pair.long_start : pair.long_end]
-        ending = [
-            c
-            for c in candidates(doc)
-            if c.end == pair.long_end and c.start >= pair.long_start and not c.source.startswith("abbreviations")
-        ]
-        on_short = [c for c in candidates(doc) if (c.start, c.end) == (pair.short_start, pair.short_end)]
+    def _type_of(self, text: str, pair: AbbreviationPair, by_end: dict[int, list[Candidate]]) -> tuple[str, str] | None:
+        """(type, label) of the pair: from a candidate ending the long form, one on the short form, or the head.
+
+        `by_end` holds the earlier components' candidates by end offset.
+        """
+        long_text = text[pair.long_start : pair.long_end]
+        ending = [c for c in by_end.get(pair.long_end, ()) if c.start >= pair.long_start]
+        on_short = [c for c in by_end.get(pair.short_end, ()) if c.start == pair.short_start]
         for group in (ending, on_short):
             if group:
                 best = max(group, key=lambda c: (c.length, c.confidence))

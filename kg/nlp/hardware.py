@@ -10,6 +10,7 @@ the gazetteer gets the same count and vendor treatment, and lends its label to a
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -40,7 +41,6 @@ VENDORS: tuple[str, ...] = (
 )
 _VENDOR_CANON = {"Nvidia": "NVIDIA", "ARM": "Arm"}
 _NUMBER_WORDS = {
-    "a single": 1,
     "single": 1,
     "one": 1,
     "two": 2,
@@ -224,12 +224,11 @@ FAMILIES: tuple[HardwareFamily, ...] = (
     ),
 )
 
-_PREFIX = re.compile(
-    r"(?:(?P<count>\d{1,3}(?:,\d{3})+|\d{1,6}|(?i:a single|single|one|two|three|four|five|six|seven|eight|nine|ten"
-    r"|twelve|sixteen|thirty-two|sixty-four)) ?(?:[x\u00d7] ?)?)?"
-    rf"(?:(?P<vendor>{'|'.join(VENDORS)}) )?$"
-)
+_GROUPS: tuple[tuple[str, ...], ...] = tuple(tuple(re.findall(r"\(\?P<(\w+)>", family.regex)) for family in FAMILIES)
+_COUNT = re.compile(r"\d{1,3}(?:,\d{3})+|\d{1,6}")
+_TIMES = ("x", "\u00d7")
 _PREFIX_WINDOW = 40
+_OVERLAPS = 4
 
 
 _TRIGGER = re.compile("|".join(f"(?:{family.trigger})" for family in FAMILIES))
@@ -265,7 +264,7 @@ class Hardware:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         found = candidates(doc)
-        known = [c for c in found if c.type == "hardware"]
+        known = sorted((c for c in found if c.type == "hardware"), key=lambda c: c.start)
         end = 0
         view = token_view(doc)
         for index in view.having(WordClass.HARDWARE):
@@ -293,19 +292,20 @@ class Hardware:
         return doc
 
     def _candidate(self, text: str, match: re.Match[str], known: list[Candidate]) -> Candidate | None:
-        index = next(i for i in range(len(FAMILIES)) if match.group(f"f{i}") is not None)
+        index = int(str(match.lastgroup)[1:])  # the family's group closes last: the suffix group does not capture
         family = FAMILIES[index]
         start, count, vendor = _prefix(text, match.start())
         if family.needs_context and vendor is None and "GPU" not in match.group():
             return None
-        prefix = f"f{index}_"
-        groups = {key[len(prefix) :]: value or "" for key, value in match.groupdict().items() if key.startswith(prefix)}
+        groups = {name: match.group(f"f{index}_{name}") or "" for name in _GROUPS[index]}
         if groups.get("ti"):
             groups["ti"] = " " + groups["ti"]
         label = " ".join(family.label.format_map(_Blank(groups)).split())
         label = self.known_labels.get(fold(label), label)
         # A vocabulary entry lends its label when it covers the model, not just the trailing "GPU".
-        overlapping = [c for c in known if c.start <= match.start() < c.end and c.label]
+        before = bisect_right(known, match.start(), key=lambda c: c.start)
+        nearby = known[max(0, before - _OVERLAPS) : before]  # vocabulary matches barely overlap: a few suffice
+        overlapping = [c for c in nearby if match.start() < c.end and c.label]
         if overlapping:
             label = max(overlapping, key=lambda c: c.length).label or label
         return Candidate(
@@ -330,21 +330,28 @@ class _Blank(dict[str, str]):
 def _prefix(text: str, start: int) -> tuple[int, int | None, str | None]:
     """(new start, count, vendor) read from the words right before `start`: "2,240 NVIDIA " -> 2240, NVIDIA.
 
-    The mention's span grows to include the vendor, not the count.
+    The mention's span grows to include the vendor, not the count.  Reads at most _PREFIX_WINDOW characters back
+    with string operations (a regex search anchored at the end would try every position of the window).
     """
-    window_start = max(0, start - _PREFIX_WINDOW)
-    match = _PREFIX.search(text, window_start, start)
-    if match is None or match.start() == match.end():
-        return start, None, None
-    if match.start() > 0 and (text[match.start() - 1].isalnum() or text[match.start() - 1] in ".,"):
-        return start, None, None  # "v1.8 GPUs", "x86 CPUs": the digits belong to another word
-    vendor = match.group("vendor")
-    count_text = match.group("count")
-    count = None
-    if count_text is not None:
-        count = _NUMBER_WORDS.get(count_text.lower()) or int(count_text.replace(",", ""))
-    new_start = match.start("vendor") if vendor else start
-    return new_start, count, _VENDOR_CANON.get(vendor, vendor) if vendor else None
+    before = text[max(0, start - _PREFIX_WINDOW) : start]
+    words = before.rstrip(" ")
+    if len(words) == len(before):
+        return start, None, None  # glued to the word before: no count or vendor
+    new_start, vendor = start, None
+    last = words.rsplit(" ", 1)[-1]
+    if last in VENDORS and len(last) < len(words):
+        vendor = _VENDOR_CANON.get(last, last)
+        new_start = start - (len(before) - len(words)) - len(last)
+        words = words[: -len(last)].rstrip(" ")
+    last = words.rsplit(" ", 1)[-1]
+    if last in _TIMES:  # "8 x A100"
+        words = words[:-1].rstrip(" ")
+        last = words.rsplit(" ", 1)[-1]
+    elif last[-1:] in _TIMES and last[:-1].isdigit():  # "8x A100"
+        last = last[:-1]
+    if last.lower() in _NUMBER_WORDS:
+        return new_start, _NUMBER_WORDS[last.lower()], vendor
+    return new_start, int(last.replace(",", "")) if _COUNT.fullmatch(last) else None, vendor
 
 
 @Language.factory("kg_hardware", default_config={"confidence": 0.9})

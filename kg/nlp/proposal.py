@@ -10,12 +10,13 @@ benchmark, a method otherwise.  Every later occurrence of a proposed name is a m
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import PAIRS, TITLE_END, AbbreviationPair, Candidate, candidates, text_of
+from kg.nlp.candidates import PAIRS, TITLE_END, AbbreviationPair, Candidate, candidates, sentences, text_of
 from kg.nlp.patterns import is_coined
 from kg.nlp.text import FUNCTION_WORDS, word_occurrences, word_set
 from kg.nlp.tokens import WordClass, token_view
@@ -43,6 +44,7 @@ _CLAUSE_END = re.compile(r",|\(|\bthat\b|\bwhich\b|\bto\b|\bfor\b|\bby\b|\bwith\
 _DATASET_WORDS = re.compile(r"(?i)\b(?:data ?sets?|benchmarks?|corpus|corpora|suites?|leaderboards?|collections?)\b")
 _THIS_WORK = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Tt]his (?:paper|work|study))\b")
 _PROPOSABLE = frozenset({"method", "dataset"})
+_LOOK_BACK = 300
 # Title prefixes that are not names of a contribution.
 _NOT_A_NAME = word_set("survey review tutorial position perspective towards toward overview part case study")
 
@@ -97,7 +99,10 @@ class Proposal:
 
     def _we_propose(self, doc: Doc, cues: list[int]) -> Iterator[Candidate]:
         text = text_of(doc)
-        pairs: tuple[AbbreviationPair, ...] = doc.user_data.get(PAIRS, ())
+        pairs: tuple[AbbreviationPair, ...] = doc.user_data.get(PAIRS, ())  # in text order
+        pair_starts = [pair.long_start for pair in pairs]
+        proposable = sorted((c for c in candidates(doc) if c.type in _PROPOSABLE), key=lambda c: c.start)
+        proposable_starts = [c.start for c in proposable]
         for match in filter(None, (_WE_PROPOSE.match(text, cue) for cue in cues)):
             start, end = match.span("object")
             phrase_end = _clause_end(text, start, end)
@@ -110,17 +115,14 @@ class Proposal:
             if first is not None and (is_coined(first.group("name")) or first.group("name")[:1].isupper()):
                 yield self._candidate(first.start("name"), first.end("name"), kind, "proposal/we-propose")
                 continue
-            in_pair = [p for p in pairs if start <= p.long_start < end]
-            if in_pair:
-                pair = in_pair[0]
+            index = bisect_left(pair_starts, start)
+            if index < len(pairs) and pairs[index].long_start < end:
+                pair = pairs[index]
                 yield self._candidate(pair.long_start, pair.long_end, kind, "proposal/we-propose")
                 yield self._candidate(pair.short_start, pair.short_end, kind, "proposal/we-propose")
                 continue
-            heads = [
-                c
-                for c in candidates(doc)
-                if c.type in _PROPOSABLE and start <= c.start and c.end <= phrase_end and not c.proposed
-            ]
+            inside = proposable[bisect_left(proposable_starts, start) : bisect_left(proposable_starts, phrase_end)]
+            heads = [c for c in inside if c.end <= phrase_end and not c.proposed]
             if heads:
                 head = max(heads, key=lambda c: (c.end, c.length))
                 yield self._candidate(head.start, head.end, head.type, "proposal/we-propose")
@@ -128,8 +130,10 @@ class Proposal:
     def _named(self, doc: Doc, cues: list[int]) -> Iterator[Candidate]:
         """ "dubbed X", "termed X" outside "we propose" sentences: proposed when the sentence is about this work."""
         text = text_of(doc)
+        bounds = sentences(doc)
         for match in filter(None, (_NAMED.match(text, cue) for cue in cues)):
-            sentence_start = max(text.rfind(". ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
+            # The clause before the cue, within its sentence and at most _LOOK_BACK characters (linear time).
+            sentence_start = max(bounds.span(match.start())[0], match.start() - _LOOK_BACK)
             if _WE_PROPOSE.search(text, sentence_start, match.start()):
                 continue  # already read as the object of "we propose"
             name = match.group("name")

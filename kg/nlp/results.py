@@ -9,6 +9,7 @@ after the resolver, on its mentions, so results always point at mentions the pap
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -27,43 +28,50 @@ _BARE_GAP = 24
 
 
 class Results:
-    """Stores a `ResultSpan` for every number that some metric mention in its sentence reports."""
+    """Stores a `ResultSpan` for every number that some metric mention in its sentence reports.
+
+    Mentions are in text order, so the metrics and datasets around a number are found by bisection: the work stays
+    linear in the text however many numbers and metrics a (pathological) sentence holds.
+    """
 
     def __init__(self, max_gap: int) -> None:
         self.max_gap = max_gap
 
     def __call__(self, doc: Doc) -> Doc:
         chosen = mentions(doc)
-        metrics = [m for m in chosen if m.type == "metric"]
-        if not metrics:
+        metrics = Ordered([m for m in chosen if m.type == "metric"])
+        if not metrics.items:
             doc.user_data[RESULTS] = ()
             return doc
         text = text_of(doc)
         bounds = sentences(doc)
-        datasets = [m for m in chosen if m.type == "dataset"]
+        datasets = Ordered([m for m in chosen if m.type == "dataset"])
+        every = Ordered(list(chosen))
         found = []
         done: set[tuple[int, int]] = set()
-        for metric in metrics:
+        for metric in metrics.items:
             start, end = bounds.span(metric.start)
             if (start, end) in done:
                 continue
             done.add((start, end))
-            here = [m for m in metrics if start <= m.start < end]
-            taken = [(m.start, m.end) for m in chosen if start <= m.start < end]
             for value in _VALUE.finditer(text, start, end):
-                if any(a <= value.start() < b for a, b in taken):
+                if every.covering(value.start()) is not None:
                     continue  # digits inside a mention: "CIFAR-10", "8 A100", "top-1 accuracy"
-                result = self._result(text, value, here, [d for d in datasets if start <= d.start < end])
+                result = self._result(
+                    text, value, metrics.nearest(value, start, end), datasets.nearest(value, start, end)
+                )
                 if result is not None:
-                    found.append(ResultSpan(*result, sentence_start=start, sentence_end=end))
+                    low, high = bounds.evidence(value.start(), value.end())
+                    found.append(ResultSpan(*result, sentence_start=low, sentence_end=high))
         doc.user_data[RESULTS] = tuple(found)
         return doc
 
     def _result(
-        self, text: str, value: re.Match[str], metrics: list[Candidate], datasets: list[Candidate]
+        self, text: str, value: re.Match[str], best: Candidate | None, dataset: Candidate | None
     ) -> tuple[Candidate, str, str | None, Candidate | None] | None:
+        if best is None:
+            return None
         unit = value.group("unit")
-        best = min(metrics, key=lambda m: (_gap(m, value.start(), value.end()), m.start))
         gap = _gap(best, value.start(), value.end())
         if unit is None:
             between = text[best.end : value.start()] if best.end <= value.start() else text[value.end() : best.start]
@@ -71,8 +79,26 @@ class Results:
                 return None
         elif gap > self.max_gap:
             return None
-        dataset = min(datasets, key=lambda d: (_gap(d, value.start(), value.end()), d.start)) if datasets else None
         return best, value.group("value"), _UNITS.get(unit, unit) if unit else None, dataset
+
+
+class Ordered:
+    """Non-overlapping mentions in text order, searchable by offset."""
+
+    def __init__(self, items: list[Candidate]) -> None:
+        self.items = items
+        self.starts = [item.start for item in items]
+
+    def covering(self, offset: int) -> Candidate | None:
+        index = bisect_right(self.starts, offset) - 1
+        return self.items[index] if index >= 0 and self.items[index].end > offset else None
+
+    def nearest(self, value: re.Match[str], start: int, end: int) -> Candidate | None:
+        """The mention inside [start, end) closest to the value (the earlier one on a tie)."""
+        index = bisect_left(self.starts, value.start())
+        around = [self.items[i] for i in (index - 1, index) if 0 <= i < len(self.items)]
+        inside = [m for m in around if start <= m.start < end]
+        return min(inside, key=lambda m: (_gap(m, value.start(), value.end()), m.start)) if inside else None
 
 
 def _gap(mention: Candidate, start: int, end: int) -> int:

@@ -21,6 +21,9 @@ _BOUNDARY = re.compile(
 )
 
 
+MAX_EVIDENCE = 600
+
+
 @dataclass(frozen=True)
 class Sentences:
     """The sentence ranges of one text, searchable by offset."""
@@ -51,9 +54,20 @@ class Sentences:
         i = self.index(offset)
         return (self.starts[i], self.ends[i])
 
-    def sentence(self, offset: int) -> str:
-        start, end = self.span(offset)
-        return self.text[start:end]
+    def evidence(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the sentence around [start, end), or of a window of at most MAX_EVIDENCE characters of it
+        (cut at spaces) when the "sentence" is longer: text without punctuation must not make every mention carry
+        the whole text, which would be quadratic."""
+        first, last = self.span(start)
+        if last - first <= MAX_EVIDENCE:
+            return first, last
+        margin = max(0, (MAX_EVIDENCE - (end - start)) // 2)
+        low, high = max(first, start - margin), min(last, end + margin)
+        if low > first and (space := self.text.find(" ", low, start)) >= 0:
+            low = space + 1
+        if high < last and (space := self.text.rfind(" ", end, high)) >= 0:
+            high = space
+        return low, high
 
 
 def _append(text: str, start: int, end: int, starts: list[int], ends: list[int]) -> None:
