@@ -17,11 +17,13 @@ from spacy.tokens import Doc
 from kg.nlp.candidates import RESULTS, Candidate, ResultSpan, mentions, sentences, text_of
 from kg.nlp.text import word_set
 
+# A number (not inside a word or a longer number) and its unit; LaTeX writes "3.5\%" and "$2\times$" in
+# abstracts copied from papers.  The look-behind sits after the first digit, so it is only tried at digits.
 _VALUE = re.compile(
-    r"(?<![\w.,])(?P<value>\d+(?:\.\d+)?)(?![\d.,]\d)"
-    r"(?: ?(?P<unit>\\?%|[x\u00d7](?![\w])|times\b|pp\b|points?\b|dB\b))?"
+    r"(?P<value>\d(?<![\w.,]\d)\d*(?:\.\d+)?)(?![\d.,]\d)"
+    r"(?: ?(?P<unit>\\?%|[x\u00d7](?![\w])|\\times\b\$?|times\b|pp\b|points?\b|dB\b))?"
 )
-_UNITS = {"\\%": "%", "\u00d7": "x", "times": "x", "point": "points", "pp": "points"}
+_UNITS = {"\\%": "%", "\u00d7": "x", "\\times": "x", "\\times$": "x", "times": "x", "point": "points", "pp": "points"}
 # What may stand between a metric and a bare number: "BLEU of 28.4", "FID: 2.1", "accuracy reaches 91".
 _CONNECTORS = word_set("of is = : to reaches reached achieves achieved score scores by up an a only")
 _BARE_GAP = 24
@@ -54,11 +56,14 @@ class Results:
             if (start, end) in done:
                 continue
             done.add((start, end))
-            for value in _VALUE.finditer(text, start, end):
-                if every.covering(value.start()) is not None:
-                    continue  # digits inside a mention: "CIFAR-10", "8 A100", "top-1 accuracy"
+            # Digits inside a mention ("CIFAR-10", "8 A100", "top-1 accuracy") are not values.
+            values = [v for v in _VALUE.finditer(text, start, end) if every.covering(v.start()) is None]
+            for index, value in enumerate(values):
+                # A metric reports the values next to it: none is tied across another value.
+                low = values[index - 1].end() if index else start
+                high = values[index + 1].start() if index + 1 < len(values) else end
                 result = self._result(
-                    text, value, metrics.nearest(value, start, end), datasets.nearest(value, start, end)
+                    text, value, metrics.nearest(value, low, high), datasets.nearest(value, start, end)
                 )
                 if result is not None:
                     low, high = bounds.evidence(value.start(), value.end())
