@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every benchmark in one command: extraction, store load, named queries and exports on the real corpus.
+# Usage: bash bench/run_all.sh   (after the README's set-up command; expects ../shared/corpus/hf-daily-api)
+# The store of the real corpus is built once (by bench_query.py) and reused by bench_export.py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+py=.venv/bin/python
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "== extraction throughput vs the bare spaCy tokenizer"
+$py bench/bench_extract.py
+echo "== store: Oxigraph bulk load vs rdflib in-memory"
+$py bench/bench_store.py
+echo "== named queries: Oxigraph vs rdflib in-memory"
+$py bench/bench_query.py --store "$work/store"
+echo "== exports: kg vs rdflib and networkx serialisers"
+$py bench/bench_export.py --store "$work/store"
