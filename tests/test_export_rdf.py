@@ -210,7 +210,7 @@ def test_external_sort_in_small_runs_gives_the_same_bytes(tmp_path: Path, fmt: s
 
 def test_sort_lines_merges_runs_and_drops_duplicates_across_them(tmp_path: Path) -> None:
     source = tmp_path / "lines"
-    source.write_bytes(b"c\nb\na\nb\n\nc\na\nd")  # a duplicate in another run, a blank line, no final newline
+    source.write_bytes(b"c\nb\na\nb\nc\na\nd")  # duplicates within and across runs, no final newline
     sink = tmp_path / "sorted"
     with sink.open("wb") as handle:
         sort_lines(source, handle, tmp_path, chunk_lines=2)
