@@ -71,6 +71,19 @@ def test_the_short_form_resolves_to_the_long_form_everywhere(extractor: Extracto
     assert set(concept.aliases) == {"Inner Loop Feedback", "ILF"}
 
 
+def test_a_task_and_its_abbreviation_in_parentheses_are_one_mention(extractor: Extractor) -> None:
+    e = extract(extractor, "Zebra pose recognition (ZPR) is hard. We study ZPR in the wild.")
+    assert [(m.text, m.type) for m in e.mentions] == [("Zebra pose recognition (ZPR)", "task"), ("ZPR", "task")]
+    (concept,) = e.concepts
+    assert concept.label == "zebra pose recognition"
+    assert {"Zebra pose recognition", "ZPR"} <= set(concept.aliases)
+
+
+def test_a_paper_definition_beats_the_vocabulary(extractor: Extractor) -> None:
+    e = extract(extractor, "We use a Sparse Attention Module (SAM). SAM is fast.")
+    assert {m.concept for m in e.mentions} == {"sparse attention module"}
+
+
 def test_a_known_pair_takes_the_vocabulary_label(extractor: Extractor) -> None:
     e = extract(extractor, "Low-Rank Adaptation (LoRA) is popular; we apply LoRA and low-rank adaptation to LLMs.")
     labels = {m.concept for m in e.mentions if m.text.lower() in ("low-rank adaptation", "lora")}

@@ -10,16 +10,15 @@ come back in input order, because `nlp.pipe(n_process=...)` was measured slower 
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
+import numpy as np
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import RESULTS, TEXT, TITLE_END, Candidate, ResultSpan, mentions, sentences, text_of
+from kg.nlp.candidates import PAIRS, RESULTS, TEXT, TITLE_END, Candidate, ResultSpan, mentions, sentences, text_of
 from kg.nlp.canon import canonicalise
 from kg.nlp.pipeline import build_nlp
 from kg.nlp.serialize import extraction_to_dict
@@ -29,7 +28,7 @@ __all__ = ["Extractor", "extraction_to_dict"]
 
 FIELD_SEPARATOR = "\n\n"
 MAX_CHUNK = 200
-_LONG_CHUNK = re.compile(rf"\S{{{MAX_CHUNK + 1},}}")
+_LONG_CHUNK = re.compile(rf"[^ ]{{{MAX_CHUNK + 1},}}")
 
 
 @dataclass(frozen=True)
@@ -96,14 +95,32 @@ def tokenizable(text: str) -> str:
     spaCy's tokenizer splits affixes off a chunk one at a time, quadratic in the chunk's length (measured: 13 s for
     10,000 brackets); no concept name is that long, and the components still read the original text.
     """
-    return _LONG_CHUNK.sub(lambda match: " " * len(match.group()), text) if _LONG_CHUNK.search(text) else text
+    if longest_chunk(text) <= MAX_CHUNK:
+        return text
+    return _LONG_CHUNK.sub(lambda match: " " * len(match.group()), text)
+
+
+def longest_chunk(text: str) -> int:
+    """The length of the longest run of characters without a space (spaCy's tokenizer splits on spaces only),
+    measured with numpy: a regex for long runs would try every position of every word."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    spaces = np.flatnonzero(codes == ord(" "))
+    if not len(spaces):
+        return len(text)
+    inner = int(np.diff(spaces).max(initial=1)) - 1
+    return max(int(spaces[0]), len(text) - 1 - int(spaces[-1]), inner)
 
 
 def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
     """The records of one processed Doc: mentions in text order, results, and the paper's concepts."""
     text = text_of(doc)
     placed = [(c, where) for c in mentions(doc) if (where := layout.locate(c.start, c.end)) is not None]
-    canonical = canonicalise([(c, text[c.start : c.end]) for c, _ in placed])
+    pairs = [
+        (pair.type, pair.label, (text[pair.long_start : pair.long_end], pair.short))
+        for pair in doc.user_data.get(PAIRS, ())
+        if pair.type and pair.label
+    ]
+    canonical = canonicalise([(c, text[c.start : c.end]) for c, _ in placed], pairs)
     bounds = sentences(doc)
     snippets: dict[tuple[int, int], str] = {}  # one string per sentence, shared by its mentions
     label_of: dict[Candidate, str] = {}
@@ -141,15 +158,3 @@ def _result(text: str, span: ResultSpan, label_of: dict[Candidate, str]) -> Resu
         unit=span.unit,
         dataset=label_of.get(span.dataset) if span.dataset is not None else None,
     )
-
-
-def chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
-    """Consecutive lists of `size` papers (the last one shorter), read lazily."""
-    iterator = iter(papers)
-    while chunk := list(islice(iterator, max(size, 1))):
-        yield chunk
-
-
-def start_method() -> str:
-    """'spawn': workers import a fresh interpreter rather than fork a parent that may hold threads or locks."""
-    return "spawn" if "spawn" in multiprocessing.get_all_start_methods() else multiprocessing.get_start_method()

@@ -9,7 +9,8 @@ head noun; both forms become mentions with one label, so canonicalisation merges
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from spacy.language import Language
@@ -20,7 +21,7 @@ from kg.nlp.text import normal_label, plural, singular, word_occurrences, word_s
 from kg.vocabulary import Lexicon, load_lexicon
 
 # "(LoRA)", "(LoRA;" or "(LoRA," — a short form of 2-12 characters with a capital, right after the long form.
-_PAREN = re.compile(r"\((?P<short>[A-Za-z0-9][A-Za-z0-9\-+./&]{0,10}[A-Za-z0-9+]s?)(?=[);,])")
+_PAREN = re.compile(r"\( ?(?P<short>[A-Za-z0-9][A-Za-z0-9\-+./&]{0,10}[A-Za-z0-9+]s?)(?= ?[);,])")
 _WORD = re.compile(r"[^\s(]+")
 _MAX_LONG_CHARS = 120
 # Title-case long forms are named techniques, unless they name an institution or a venue.
@@ -33,9 +34,10 @@ _INSTITUTIONAL = word_set(
 class Abbreviations:
     """Adds `abbreviations/long` and `abbreviations/short` candidates sharing the pair's canonical label."""
 
-    def __init__(self, lexicon: Lexicon, confidence: float) -> None:
+    def __init__(self, lexicon: Lexicon, confidence: float, merged_types: Sequence[str]) -> None:
         self.lexicon = lexicon
         self.confidence = confidence
+        self.merged_types = frozenset(merged_types)
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -50,10 +52,12 @@ class Abbreviations:
             if typed is None:
                 continue
             kind, label = typed
-            pairs.append(pair)
-            found.append(
-                Candidate(pair.long_start, pair.long_end, kind, "abbreviations/long", self.confidence, label=label)
-            )
+            pairs.append(replace(pair, type=kind, label=label))
+            # "statistical machine translation (SMT)" is one mention of a task, dataset or metric; a method's short
+            # form is its name and a mention of its own.
+            close = text.find(")", pair.short_end, pair.short_end + 2) if kind in self.merged_types else -1
+            long_end = close + 1 if close >= 0 else pair.long_end
+            found.append(Candidate(pair.long_start, long_end, kind, "abbreviations/long", self.confidence, label=label))
             if pair.short in shorts:
                 continue  # its occurrences are already mentions
             shorts.add(pair.short)
@@ -86,7 +90,10 @@ class Abbreviations:
         for group in (ending, on_short):
             if group:
                 best = max(group, key=lambda c: (c.length, c.confidence))
-                return best.type, best.label or normal_label(long_text)
+                # A vocabulary label names the pair only if it covers the whole long form (or is the short form's):
+                # "statistical machine translation" is not the "machine translation" it ends with.
+                whole = best.start == pair.long_start or group is on_short
+                return best.type, (best.label if whole else None) or normal_label(long_text)
         kinds = self.lexicon.types_of_head(long_text)
         if kinds:
             return kinds[0], normal_label(long_text)
@@ -137,7 +144,14 @@ def _occurrences(text: str, short: str) -> Iterator[tuple[int, int]]:
             yield start, start + len(form)
 
 
-@Language.factory("kg_abbreviations", default_config={"lexicon": None, "confidence": 0.85})
-def make_abbreviations(nlp: Language, name: str, lexicon: str | None, confidence: float) -> Abbreviations:
-    """`lexicon`: path of the cue lexicon (default: the project's `ontology/lexicon.tsv`)."""
-    return Abbreviations(load_lexicon(Path(lexicon) if lexicon else None), confidence)
+@Language.factory(
+    "kg_abbreviations",
+    default_config={"lexicon": None, "confidence": 0.95, "merged_types": ["dataset", "metric", "task"]},
+)
+def make_abbreviations(
+    nlp: Language, name: str, lexicon: str | None, confidence: float, merged_types: list[str]
+) -> Abbreviations:
+    """`lexicon`: path of the cue lexicon (default: the project's `ontology/lexicon.tsv`); `merged_types`: types
+    whose long form and parenthesised short form make one mention.  The default confidence is above the
+    gazetteer's: what a paper defines its abbreviation to mean beats what the vocabulary says it usually means."""
+    return Abbreviations(load_lexicon(Path(lexicon) if lexicon else None), confidence, merged_types)

@@ -45,19 +45,19 @@ class Candidate(NamedTuple):
     def length(self) -> int:
         return self.end - self.start
 
-    def overlaps(self, start: int, end: int) -> bool:
-        return self.start < end and start < self.end
-
 
 @dataclass(frozen=True)
 class AbbreviationPair:
-    """ "Low-Rank Adaptation (LoRA)": the long form's span and the short form as written."""
+    """ "Low-Rank Adaptation (LoRA)": the long form's span and the short form as written; once typed, the type and
+    canonical label of the concept both forms denote."""
 
     long_start: int
     long_end: int
     short: str
     short_start: int
     short_end: int
+    type: str | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,11 +82,6 @@ def mentions(doc: Doc) -> tuple[Candidate, ...]:
     """The resolved mentions; empty until the resolver has run."""
     chosen: tuple[Candidate, ...] = doc.user_data.get(MENTIONS, ())
     return chosen
-
-
-def covering(doc: Doc, start: int, end: int, types: frozenset[str] | None = None) -> list[Candidate]:
-    """Candidates that overlap [start, end), optionally of the given types only."""
-    return [c for c in candidates(doc) if c.overlaps(start, end) and (types is None or c.type in types)]
 
 
 def sentences(doc: Doc) -> Sentences:

@@ -30,8 +30,15 @@ def concept_key(kind: str, text: str, label: str | None) -> tuple[str, str]:
     return kind, fold(label if label else normal_label(text))
 
 
-def canonicalise(mentions: Sequence[tuple[Candidate, str]]) -> Canonical:
-    """Group (candidate, surface text) pairs into concepts and pick each concept's label."""
+def canonicalise(
+    mentions: Sequence[tuple[Candidate, str]], pairs: Sequence[tuple[str, str, tuple[str, ...]]] = ()
+) -> Canonical:
+    """Group (candidate, surface text) pairs into concepts and pick each concept's label.
+
+    `pairs` are the abbreviation pairs of the text as (type, label, (long form, short form)): both forms are
+    aliases of their concept even where the text only writes them together ("statistical machine translation
+    (SMT)").
+    """
     groups: dict[tuple[str, str], list[tuple[Candidate, str]]] = {}
     keys = []
     for candidate, surface in mentions:
@@ -39,11 +46,16 @@ def canonicalise(mentions: Sequence[tuple[Candidate, str]]) -> Canonical:
         keys.append(key)
         groups.setdefault(key, []).append((candidate, surface))
     label_of = {key: _label(members) for key, members in groups.items()}
+    forms: dict[tuple[str, str], set[str]] = {
+        key: {surface for _, surface in members} for key, members in groups.items()
+    }
+    for kind, label, pair_forms in pairs:
+        forms.get((kind, fold(label)), set()).update(pair_forms)
     concepts = []
     proposed = set()
     for key in sorted(groups, key=lambda k: (CONCEPT_TYPES.index(k[0]), label_of[k])):
         label = label_of[key]
-        surfaces = sorted({surface for _, surface in groups[key]} - {label}, key=lambda s: (s.casefold(), s))
+        surfaces = sorted(forms[key] - {label}, key=lambda s: (s.casefold(), s))
         concepts.append(Concept(key[0], label, tuple(surfaces)))
         if any(candidate.proposed for candidate, _ in groups[key]):
             proposed.add((key[0], label))

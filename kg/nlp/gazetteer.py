@@ -49,10 +49,11 @@ def needs_case(label: str) -> bool:
 
 
 def spelling_variants(label: str, with_lower_case: bool = True) -> Iterator[str]:
-    """The label as written, with hyphens as spaces and without them, each also with a plural head, in its own case
+    """The label as written, with hyphens as spaces, without them and spaced (as tokenized text writes them: "CIFAR -
+    100"), each also with a plural head, in its own case
     and in lower case: spaCy splits "ImageNet-1K" as "ImageNet-1" + "K" but keeps "ImageNet-1k" whole, so the
     folded NORMs only meet if both casings were tokenized."""
-    joined = (label, label.replace("-", " "), label.replace("-", ""))
+    joined = (label, label.replace("-", " "), label.replace("-", ""), label.replace("-", " - "))
     lowered = tuple(form.lower() for form in joined) if with_lower_case else ()
     for form in dict.fromkeys((*joined, *lowered)):
         yield form

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from kg.records import Extraction, Paper
@@ -30,12 +31,22 @@ def _extract_chunk(papers: list[Paper]) -> list[Extraction]:
     return list(extractor.extract_many(papers, n_process=1, batch_size=len(papers)))
 
 
+def chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    """Consecutive lists of `size` papers (the last one shorter), read lazily."""
+    iterator = iter(papers)
+    while chunk := list(islice(iterator, max(size, 1))):
+        yield chunk
+
+
+def start_method() -> str:
+    """'spawn': workers import a fresh interpreter rather than fork a parent that may hold threads or locks."""
+    return "spawn" if "spawn" in multiprocessing.get_all_start_methods() else multiprocessing.get_start_method()
+
+
 def extract(
     vocabulary: Path | None, lexicon: Path | None, papers: Iterable[Paper], n_process: int, batch_size: int
 ) -> Iterator[Extraction]:
     """Extractions of `papers` computed by `n_process` workers, yielded in input order."""
-    from kg.nlp import chunks, start_method
-
     context = multiprocessing.get_context(start_method())
     with context.Pool(n_process, initializer=_start, initargs=(vocabulary, lexicon)) as pool:
         for extracted in pool.imap(_extract_chunk, chunks(papers, batch_size)):

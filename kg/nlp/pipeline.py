@@ -1,9 +1,10 @@
 """The extraction pipeline: registered components on a blank English tokenizer, assembled from a config.
 
 No pretrained model exists here and nothing may be downloaded, so every component is rule-based and the order
-matters: the gazetteer and hardware patterns first (they know exact names), then head-noun phrases and context
-patterns (which defer to them), then abbreviation pairs and the proposal (which read what came before), then the
-resolver that picks one reading, and results, which tie numbers to the resolved metrics.
+matters: the token view with its word classes first (every later component reads it), the gazetteer and hardware
+patterns (they know exact names), then head-noun phrases and context patterns (which defer to them), then
+abbreviation pairs and the proposal (which read what came before), then the resolver that picks one reading, and
+results, which tie numbers to the resolved metrics.  Components exchange candidates through `kg.nlp.candidates`.
 """
 
 from __future__ import annotations
