@@ -154,8 +154,7 @@ class HeadPhrases:
         while start > 0 and words < self.max_modifiers:
             if view.is_inner_hyphen(start - 1):
                 if start - 2 >= 0 and compound_part(view.word(start - 2)):
-                    start -= 2
-                    words += 1
+                    start -= 2  # a compound counts as one word, however many parts it has
                     continue
                 # "high-performance Transformers": the compound cannot be taken whole, so none of it is.
                 return start + 1 if start < head_start else start

@@ -43,6 +43,7 @@ FUNCTION_WORDS: frozenset[str] = word_set(
     whole entire full overall additional extra original respective corresponding related relevant
     well-known state-of-the-art sota art state leading modern classical classic emerging advanced
     underlying intermediate potential possible practical real existing widely commonly typically usually often
+    successful accurate precise faster better-performing one two three four five six seven eight nine ten
     """
 )
 """Words that never start, end or sit inside a concept phrase built by the head-noun rules."""
@@ -66,6 +67,9 @@ COMMON_VERBS: frozenset[str] = word_set(
     ensures accelerate accelerates boost boosts enhance enhances mitigate mitigates alleviate alleviates
     facilitate facilitates exhibit exhibits reveal reveals suggest suggests indicate indicates surpass surpasses
     maintain maintains preserve preserves integrate integrates utilize utilizes utilise utilises adapt adapts
+    improving enhancing boosting leveraging exploiting utilizing utilising combining incorporating reducing
+    increasing achieving enabling performing measuring evaluating comparing introducing proposing presenting
+    developing designing addressing tackling studying exploring investigating towards
     """
 )
 """Verbs (and participles) frequent in abstracts: they end a phrase the way a function word does."""
