@@ -1,8 +1,8 @@
 """The records the pipeline components exchange through a Doc, and the helpers that read and write them.
 
-Components work in character offsets into `doc.text` (regex rules find them directly, token rules convert), so
-every component speaks the same unit and the resolver can compare spans from any source.  They are kept in
-`doc.user_data` rather than in Span extensions, which would be process-wide registrations.
+Components work in character offsets into the text as read (`text_of`; regex rules find them directly, token rules
+convert), so every component speaks the same unit and the resolver can compare spans from any source.  They are
+kept in `doc.user_data` rather than in Span extensions, which would be process-wide registrations.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ CANDIDATES = "kg.candidates"  # list[Candidate]: every proposal of every compone
 MENTIONS = "kg.mentions"  # tuple[Candidate, ...]: the resolver's non-overlapping choice, in text order
 RESULTS = "kg.results"  # tuple[ResultSpan, ...]
 PAIRS = "kg.abbreviations"  # tuple[AbbreviationPair, ...]
-TEXT = "kg.text"  # str: doc.text, which spaCy rebuilds from the tokens on every access
+TEXT = "kg.text"  # str: the text as read (doc.text is rebuilt from the tokens on every access, and may be blanked)
 SENTENCES = "kg.sentences"  # Sentences of doc.text, computed once on first use
 TITLE_END = "kg.title_end"  # int: the text is "title\n\nabstract" and the title ends here (absent: no title)
 

@@ -8,11 +8,12 @@ unit of work, so start-up and pickling costs are paid per chunk rather than per 
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
-from kg.records import Extraction, Paper
+from kg.records import Concept, Extraction, Mention, Paper, Result
 
 _worker: dict[str, object] = {}  # this process's Extractor, set by the pool initializer
 
@@ -23,12 +24,18 @@ def _start(vocabulary: Path | None, lexicon: Path | None) -> None:
     _worker["extractor"] = Extractor(vocabulary, lexicon)
 
 
-def _extract_chunk(papers: list[Paper]) -> list[Extraction]:
+Parts = tuple[tuple[Mention, ...], tuple[Result, ...], tuple[Concept, ...]]
+
+
+def _extract_chunk(papers: list[Paper]) -> list[Parts]:
+    """What extraction found in each paper, without the paper itself: the parent has it, and sending it back
+    would pickle every abstract a second time."""
     from kg.nlp import Extractor
 
     extractor = _worker["extractor"]
     assert isinstance(extractor, Extractor)
-    return list(extractor.extract_many(papers, n_process=1, batch_size=len(papers)))
+    found = extractor.extract_many(papers, n_process=1, batch_size=len(papers))
+    return [(e.mentions, e.results, e.concepts) for e in found]
 
 
 def chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
@@ -48,6 +55,15 @@ def extract(
 ) -> Iterator[Extraction]:
     """Extractions of `papers` computed by `n_process` workers, yielded in input order."""
     context = multiprocessing.get_context(start_method())
+    sent: deque[list[Paper]] = deque()  # chunks handed to the pool, in order: imap returns their parts in order
+
+    def feed() -> Iterator[list[Paper]]:
+        for chunk in chunks(papers, batch_size):
+            sent.append(chunk)
+            yield chunk
+
     with context.Pool(n_process, initializer=_start, initargs=(vocabulary, lexicon)) as pool:
-        for extracted in pool.imap(_extract_chunk, chunks(papers, batch_size)):
-            yield from extracted
+        for parts in pool.imap(_extract_chunk, feed()):
+            chunk = sent.popleft()
+            for paper, (found, results, concepts) in zip(chunk, parts, strict=True):
+                yield Extraction(paper=paper, mentions=found, results=results, concepts=concepts)
