@@ -29,8 +29,12 @@ NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{0,3}}"
 _LIST = rf"{NAME}(?:(?:, (?:and |or )?| (?:and|or) |/){NAME}){{0,8}}"
 _LIST_SPLIT = re.compile(r", (?:and |or )?| (?:and|or) |/")
 _WORDS = re.compile(r"\S+")
-# Tokens shaped like names that are sizes, units, norms or numerals: "7B", "1.5x", "24GB", "L2", "III".
-_NOT_NAME = re.compile(r"^(?:\d+(?:\.\d+)?(?:[xX\u00d7]|[KMBT]|GB|MB|TB|ms|fps|px|k|D)|[LlQ]\d|[IVX]+)$")
+# Tokens shaped like names that are sizes, units, resolutions, versions, number formats, norms or numerals:
+# "7B", "1.5x", "24GB", "GB", "256x256", "2times", "v2", "INT4", "FP16", "L2", "III".
+_NOT_NAME = re.compile(
+    r"^(?:\d+(?:\.\d+)?(?:[xX\u00d7]|times|[KMBT]|[KMGT]B|ms|fps|px|k|D)(?:\d+)?|[KMGT]B|v\d+(?:\.\d+)*"
+    r"|(?:U?INT|FP|BF|TF)\d+|[LlQ]\d|[IVX]+)$"
+)
 _DATASET_NOUNS = r"(?:data ?sets?|benchmarks?|corpus|corpora|treebanks?|challenges?|suites?|leaderboards?)"
 
 
@@ -126,7 +130,10 @@ class ContextNames:
                 if match is not None:
                     for start, end in _rule_names(text, rule, match):
                         found.append(Candidate(start, end, rule.type, f"patterns/{rule.name}", self.context_confidence))
+        hardware = set(view.having(WordClass.HARDWARE))  # "GPU-based" is no method, whatever its shape
         for index in view.having(WordClass.COINED):
+            if index in hardware:
+                continue
             extent = _coined_extent(view, index)
             if extent is not None:
                 kind = "dataset" if _DATASET_SUFFIX.search(text, *extent) else "method"
