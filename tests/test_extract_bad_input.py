@@ -82,8 +82,7 @@ def test_latex_markup_yields_no_nonsense(extractor: Extractor) -> None:
 
 def test_control_and_unusual_characters_do_not_crash(extractor: Extractor) -> None:
     abstract = (
-        "Δ-DiT runs on\u00a0A100s \u2014 (see [1]) \ufeff with ≥ 90% “accuracy” … "
-        "((( ))) [[ ]] {{ }} ¯\\_(ツ)_/¯"
+        "Δ-DiT runs on\u00a0A100s \u2014 (see [1]) \ufeff with ≥ 90% “accuracy” … ((( ))) [[ ]] {{ }} ¯\\_(ツ)_/¯"
     )
     extraction = extract(extractor, abstract, title="Δ-DiT: A Training-Free Acceleration Method")
     assert_consistent(extraction)
