@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp.candidates import PAIRS, AbbreviationPair, Candidate, candidates, text_of
+from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.text import normal_label, plural, singular, word_occurrences, word_set
-from kg.vocabulary import Lexicon, load_lexicon
+from kg.vocabulary import Lexicon
 
 # "(LoRA)", "(LoRA;" or "(LoRA," — a short form of 2-12 characters with a capital, right after the long form.
 _PAREN = re.compile(r"\( ?(?P<short>[A-Za-z0-9][A-Za-z0-9\-+./&]{0,10}[A-Za-z0-9+]s?)(?= ?[);,])")
@@ -146,12 +146,10 @@ def _occurrences(text: str, short: str) -> Iterator[tuple[int, int]]:
 
 @Language.factory(
     "kg_abbreviations",
-    default_config={"lexicon": None, "confidence": 0.95, "merged_types": ["dataset", "metric", "task"]},
+    default_config={"confidence": 0.95, "merged_types": ["dataset", "metric", "task"]},
 )
-def make_abbreviations(
-    nlp: Language, name: str, lexicon: str | None, confidence: float, merged_types: list[str]
-) -> Abbreviations:
-    """`lexicon`: path of the cue lexicon (default: the project's `ontology/lexicon.tsv`); `merged_types`: types
-    whose long form and parenthesised short form make one mention.  The default confidence is above the
-    gazetteer's: what a paper defines its abbreviation to mean beats what the vocabulary says it usually means."""
-    return Abbreviations(load_lexicon(Path(lexicon) if lexicon else None), confidence, merged_types)
+def make_abbreviations(nlp: Language, name: str, confidence: float, merged_types: list[str]) -> Abbreviations:
+    """`merged_types`: types whose long form and parenthesised short form make one mention.  The default
+    confidence is above the gazetteer's: what a paper defines its abbreviation to mean beats what the vocabulary
+    says it usually means."""
+    return Abbreviations(pipeline_lexicon(nlp), confidence, merged_types)

@@ -16,13 +16,23 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from kg.errors import KgError
 from kg.nlp.candidates import TEXT, text_of
 from kg.nlp.hardware import starts_hardware
 from kg.nlp.patterns import is_coined, starts_context_rule
-from kg.nlp.phrases import head_words
 from kg.nlp.proposal import NAMED_CUES, WE_CUES
+from kg.nlp.text import plural, singular
 from kg.nlp.tokens import TOKENS, TokenView, WordClass
-from kg.vocabulary import load_lexicon
+from kg.vocabulary import Lexicon, load_lexicon
+
+
+def head_words(lexicon: Lexicon) -> frozenset[str]:
+    """The lower-case last words (singular and plural) of the lexicon's heads: where a head phrase can end."""
+    words = set()
+    for head in (head for heads in lexicon.heads.values() for head in heads):
+        last = head.replace("-", " ").split()[-1]
+        words.update({last, plural(last)} if singular(plural(last)) == last else {last})
+    return frozenset(words)
 
 
 def word_classifier(heads: frozenset[str]) -> Callable[[str], int]:
@@ -55,7 +65,11 @@ def use_word_classes(vocab: Vocab, classify: Callable[[str], int]) -> None:
 
 
 class Tokens:
-    """Stores the doc's TokenView: token offsets and word classes."""
+    """Stores the doc's TokenView: token offsets and word classes.  Holds the pipeline's cue lexicon, read once
+    here for every component that needs it (`pipeline_lexicon`)."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.user_data.get(TEXT) or text_of(doc)
@@ -68,5 +82,15 @@ class Tokens:
 @Language.factory("kg_tokens", default_config={"lexicon": None})
 def make_tokens(nlp: Language, name: str, lexicon: str | None) -> Tokens:
     """`lexicon`: path of the cue lexicon whose heads are marked (default: the project's `ontology/lexicon.tsv`)."""
-    use_word_classes(nlp.vocab, word_classifier(head_words(load_lexicon(Path(lexicon) if lexicon else None))))
-    return Tokens()
+    loaded = load_lexicon(Path(lexicon) if lexicon else None)
+    use_word_classes(nlp.vocab, word_classifier(head_words(loaded)))
+    return Tokens(loaded)
+
+
+def pipeline_lexicon(nlp: Language) -> Lexicon:
+    """The cue lexicon of `nlp`'s kg_tokens component, which every pipeline built by `kg.nlp.pipeline` has first."""
+    if "kg_tokens" not in nlp.pipe_names:
+        raise KgError("the extraction pipeline needs the kg_tokens component before its other components")
+    tokens = nlp.get_pipe("kg_tokens")
+    assert isinstance(tokens, Tokens)
+    return tokens.lexicon

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp.candidates import Candidate, candidates, text_of
-from kg.nlp.text import FUNCTION_WORDS, LANGUAGES
+from kg.nlp.text import FUNCTION_WORDS, LANGUAGES, marked
 from kg.nlp.tokens import TokenView, WordClass, token_view
 
 # One word of a name: starts with a capital or a digit followed by a letter, may carry inner hyphens/dots
@@ -147,16 +147,12 @@ def _coined_extent(view: TokenView, index: int) -> tuple[int, int] | None:
     if index >= 2 and view.is_inner_hyphen(index - 1) and is_coined(view.word(index - 2)):
         return None
     last = index
-    while last + 2 < len(view) and view.is_inner_hyphen(last + 1) and _name_part(view.word(last + 2)):
+    while last + 2 < len(view) and view.is_inner_hyphen(last + 1) and marked(view.word(last + 2)):
         last += 2
     first = index
-    while first >= 2 and view.is_inner_hyphen(first - 1) and _name_part(view.word(first - 2)):
+    while first >= 2 and view.is_inner_hyphen(first - 1) and marked(view.word(first - 2)):
         first -= 2
     return view.starts[first], view.ends[last]
-
-
-def _name_part(word: str) -> bool:
-    return word[:1].isupper() or word[:1].isdigit() or is_coined(word)
 
 
 def _rule_names(text: str, rule: ContextRule, match: re.Match[str]) -> Iterator[tuple[int, int]]:

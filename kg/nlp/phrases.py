@@ -14,18 +14,18 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp.candidates import Candidate, candidates
 from kg.nlp.gazetteer import pattern_docs
+from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.patterns import is_coined
-from kg.nlp.text import COMMON_VERBS, FUNCTION_WORDS, LANGUAGES, plural, singular, word_set
+from kg.nlp.text import COMMON_VERBS, FUNCTION_WORDS, LANGUAGES, marked, plural, singular, word_set
 from kg.nlp.tokens import TokenView, WordClass, token_view
 from kg.records import CONCEPT_TYPES
-from kg.vocabulary import Lexicon, load_lexicon
+from kg.vocabulary import Lexicon
 
 # Words that cannot be part of a hyphenated compound modifier.
 _NEVER_IN_COMPOUND: frozenset[str] = word_set("a an the this that these those our their its his her my your we they it")
@@ -138,7 +138,7 @@ class HeadPhrases:
         term = view.word(first)
         if not is_coined(term) and not term.isupper():
             return True
-        return all(_namish(view.word(i)) for i in range(start, first))
+        return all(word == "-" or marked(word) for word in map(view.word, range(start, first)))
 
     def _name_start(self, view: TokenView, start: int, head_start: int, index: int, kind: str) -> int | None:
         """Where the name in a phrase of a named type starts: its first capitalised modifier ("Penn Treebank",
@@ -171,20 +171,6 @@ class HeadPhrases:
         while start < head_start and (view.word(start) == "-" or _gerund_after_preposition(view, start)):
             start += 1
         return start
-
-
-def head_words(lexicon: Lexicon) -> frozenset[str]:
-    """The lower-case last words (singular and plural) of the lexicon's heads: where a head phrase can end."""
-    words = set()
-    for head in (head for heads in lexicon.heads.values() for head in heads):
-        last = head.replace("-", " ").split()[-1]
-        words.update({last, plural(last)} if singular(plural(last)) == last else {last})
-    return frozenset(words)
-
-
-def _namish(word: str) -> bool:
-    """A word with a capital or a digit ("3D", "Holistic", "BERT"), or a hyphen inside a compound."""
-    return word == "-" or any(char.isupper() or char.isdigit() for char in word)
 
 
 _PREPOSITIONS = word_set("for by of in on with without through when while after before via from into towards toward")
@@ -225,7 +211,6 @@ def _is_name_part(view: TokenView, index: int) -> bool:
 @Language.factory(
     "kg_phrases",
     default_config={
-        "lexicon": None,
         "confidence": 0.6,
         "bare_types": list(DEFAULT_BARE_TYPES),
         "named_types": list(DEFAULT_NAMED_TYPES),
@@ -236,13 +221,12 @@ def _is_name_part(view: TokenView, index: int) -> bool:
 def make_phrases(
     nlp: Language,
     name: str,
-    lexicon: str | None,
     confidence: float,
     bare_types: list[str],
     named_types: list[str],
     extend_types: list[str],
     max_modifiers: int,
 ) -> HeadPhrases:
-    """`lexicon`: path of the cue lexicon (default: the project's `ontology/lexicon.tsv`)."""
-    loaded = load_lexicon(Path(lexicon) if lexicon else None)
-    return HeadPhrases(nlp, loaded, confidence, bare_types, named_types, extend_types, max_modifiers)
+    """Reads the pipeline's cue lexicon from its kg_tokens component."""
+    lexicon = pipeline_lexicon(nlp)
+    return HeadPhrases(nlp, lexicon, confidence, bare_types, named_types, extend_types, max_modifiers)

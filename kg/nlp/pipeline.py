@@ -41,7 +41,7 @@ COMPONENTS: tuple[str, ...] = (
     "kg_results",
 )
 _USES_VOCABULARY = frozenset({"kg_gazetteer"})
-_USES_LEXICON = frozenset({"kg_tokens", "kg_phrases", "kg_abbreviations", "kg_resolver"})
+_USES_LEXICON = frozenset({"kg_tokens"})  # the others read the lexicon it loads
 
 
 def pipeline_config(

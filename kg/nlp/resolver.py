@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp.candidates import MENTIONS, Candidate, candidates, text_of
+from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.text import FUNCTION_WORDS, normal_label, singular
 from kg.records import CONCEPT_TYPES
-from kg.vocabulary import Lexicon, load_lexicon
+from kg.vocabulary import Lexicon
 
 # " 2012", " 5.1", " v2", and the same as tokenized text writes them (" 2 0 1 2", " 5 . 1").
 _VERSION = re.compile(r" (?:v ?)?(?:(?:19|20)\d\d|\d+(?: ?\. ?\d+)+|\d(?: \d){3})(?![\w.])")
@@ -109,7 +109,8 @@ def _merged(same: list[Candidate]) -> Candidate:
     )
 
 
-@Language.factory("kg_resolver", default_config={"lexicon": None, "guess_below": 0.5, "min_confidence": 0.1})
-def make_resolver(nlp: Language, name: str, lexicon: str | None, guess_below: float, min_confidence: float) -> Resolver:
-    """`guess_below`: candidates less confident than this only fill gaps left by the others."""
-    return Resolver(load_lexicon(Path(lexicon) if lexicon else None), guess_below, min_confidence)
+@Language.factory("kg_resolver", default_config={"guess_below": 0.5, "min_confidence": 0.1})
+def make_resolver(nlp: Language, name: str, guess_below: float, min_confidence: float) -> Resolver:
+    """`guess_below`: candidates less confident than this only fill gaps left by the others.  Generic phrases
+    come from the pipeline's cue lexicon (its kg_tokens component)."""
+    return Resolver(pipeline_lexicon(nlp), guess_below, min_confidence)

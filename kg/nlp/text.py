@@ -103,6 +103,11 @@ def fold(text: str) -> str:
     return re.sub(r"[\s\-_./]+", "", clean(text).casefold())
 
 
+def marked(word: str) -> bool:
+    """A word with a capital or a digit anywhere ("3D", "Holistic", "BERT", "x86"): a possible part of a name."""
+    return any(char.isupper() or char.isdigit() for char in word)
+
+
 def is_name_like(word: str) -> bool:
     """An acronym or coined name ("BERT", "LoRA", "ResNet-50", "A100"), not an ordinary capitalised word.
 
