@@ -409,41 +409,40 @@ def _token_document(
     return Document(doc_id, builder.text, tuple(sorted(set(gold))))
 
 
-def load_scierc(path: Path, labels: dict[str, str] = SCIERC_LABELS) -> EvalSet:
-    """SciERC JSON lines: `doc_key`, `sentences` (tokens), `ner` per sentence with document-level token indices.
-
-    `labels` maps SciERC labels to the span types kept; the vocabulary builder passes all six to mine train.
-    """
+def _token_documents(path: Path, id_key: str, dataset: str, labels: dict[str, str]) -> tuple[Document, ...]:
+    """Documents of the SciERC-style JSON lines both SciERC and SciER use: `sentences` (tokens), `ner` per
+    sentence with document-level token indices, and an id under `id_key`."""
     documents = []
     for line_no, record in _json_lines(path):
         try:
             tokens = [token for sentence in record["sentences"] for token in sentence]
             spans = [span for sentence in record["ner"] for span in sentence]
-            doc_id = str(record["doc_key"])
+            doc_id = str(record[id_key])
         except (KeyError, TypeError) as error:
-            raise KgError(f"{path}:{line_no}: not a SciERC document (missing {error})") from error
+            raise KgError(f"{path}:{line_no}: not a {dataset} document (missing {error})") from error
         documents.append(_token_document(path, line_no, doc_id, tokens, spans, labels))
+    return tuple(documents)
+
+
+def load_scierc(path: Path, labels: dict[str, str] = SCIERC_LABELS) -> EvalSet:
+    """SciERC JSON lines keyed by `doc_key`.
+
+    `labels` maps SciERC labels to the span types kept; the vocabulary builder passes all six to mine train.
+    """
     return EvalSet(
         "scierc",
         str(path),
         tuple(sorted(set(labels.values()), key=_type_order)),
-        tuple(documents),
+        _token_documents(path, "doc_key", "SciERC", labels),
         "Material scored as dataset (an approximation); Generic and OtherScientificTerm not scored",
     )
 
 
 def load_scier(path: Path) -> EvalSet:
-    """SciER `dev-doc.jsonl`: `doc_id`, `sentences` (tokens), `ner` per sentence with document-level indices."""
-    documents = []
-    for line_no, record in _json_lines(path):
-        try:
-            tokens = [token for sentence in record["sentences"] for token in sentence]
-            spans = [span for sentence in record["ner"] for span in sentence]
-            doc_id = str(record["doc_id"])
-        except (KeyError, TypeError) as error:
-            raise KgError(f"{path}:{line_no}: not a SciER document (missing {error})") from error
-        documents.append(_token_document(path, line_no, doc_id, tokens, spans, SCIER_LABELS))
-    return EvalSet("scier", str(path), ("method", "dataset", "task"), tuple(documents))
+    """SciER `dev-doc.jsonl`, keyed by `doc_id`."""
+    return EvalSet(
+        "scier", str(path), ("method", "dataset", "task"), _token_documents(path, "doc_id", "SciER", SCIER_LABELS)
+    )
 
 
 def load_tdmsci(path: Path) -> EvalSet:
