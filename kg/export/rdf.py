@@ -1,6 +1,7 @@
 """RDF exports (Turtle, N-Triples, N-Quads, JSON-LD, RDF/XML): deterministic, streamed, bounded in memory.
 
-Oxigraph reads and writes RDF far faster than rdflib, but writes triples in its index order, which depends on
+Oxigraph reads the store directly (no rdflib graph to build) and its Turtle and JSON-LD writers are several
+times faster than rdflib's (bench/bench_export.py), but it writes triples in its index order, which depends on
 how the store was filled.  So every export starts from the store's canonical N-Triples (or N-Quads) dump, sorted
 line by line: N-Triples and N-Quads are those sorted lines; Turtle and RDF/XML are Oxigraph re-serialising them
 in that order, which groups each subject's triples once, in sorted-subject order; JSON-LD is written here from
