@@ -47,7 +47,9 @@ class Layout:
         return text, cls(len(paper.title), len(paper.title) + len(FIELD_SEPARATOR))
 
     def locate(self, start: int, end: int) -> tuple[str, int, int] | None:
-        """(field, start, end) relative to that field, or None for a span that crosses the two fields."""
+        """(field, start, end) relative to that field, or None for a span that crosses the two fields.
+
+        `to_extraction` applies the same rule inline, as it places every mention."""
         if end <= self.title_end:
             return "title", start, end
         if start >= self.abstract_start:
@@ -112,42 +114,57 @@ def longest_chunk(text: str) -> int:
 
 
 def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
-    """The records of one processed Doc: mentions in text order, results, and the paper's concepts."""
+    """The records of one processed Doc: mentions in text order, results, and the paper's concepts.
+
+    Runs once per paper over every mention, so candidates are unpacked once rather than read field by field.
+    """
     text = text_of(doc)
-    placed = [(c, where) for c in mentions(doc) if (where := layout.locate(c.start, c.end)) is not None]
+    title_end, abstract_start = layout.title_end, layout.abstract_start
+    placed: list[tuple[Candidate, str, str, int]] = []  # (candidate, surface, field, the field's offset)
+    for candidate in mentions(doc):
+        start, end = candidate.start, candidate.end
+        if end <= title_end:  # as Layout.locate places it; a span across the two fields is dropped
+            placed.append((candidate, text[start:end], "title", 0))
+        elif start >= abstract_start:
+            placed.append((candidate, text[start:end], "abstract", abstract_start))
     pairs = [
         (pair.type, pair.label, (text[pair.long_start : pair.long_end], pair.short))
         for pair in doc.user_data.get(PAIRS, ())
         if pair.type and pair.label
     ]
-    canonical = canonicalise([(c, text[c.start : c.end]) for c, _ in placed], pairs)
-    bounds = sentences(doc)
+    canonical = canonicalise([(candidate, surface) for candidate, surface, _, _ in placed], pairs)
+    proposed_concepts = canonical.proposed
+    evidence = sentences(doc).evidence
     snippets: dict[tuple[int, int], str] = {}  # one string per sentence, shared by its mentions
-    label_of: dict[Candidate, str] = {}
     records = []
-    for (candidate, (field, start, end)), label in zip(placed, canonical.labels, strict=True):
-        label_of[candidate] = label
-        around = bounds.evidence(candidate.start, candidate.end)
-        if around not in snippets:
-            snippets[around] = text[around[0] : around[1]]
+    for (candidate, surface, field, offset), label in zip(placed, canonical.labels, strict=True):
+        start, end, kind, source, confidence, _, proposed, units, vendor = candidate
+        around = evidence(start, end)
+        sentence = snippets.get(around)
+        if sentence is None:
+            sentence = snippets[around] = text[around[0] : around[1]]
         records.append(
             Mention(
-                type=candidate.type,
-                text=text[candidate.start : candidate.end],
-                field=field,
-                start=start,
-                end=end,
-                concept=label,
-                sentence=snippets[around],
-                confidence=candidate.confidence,
-                source=candidate.source,
-                proposed=candidate.proposed or (candidate.type, label) in canonical.proposed,
-                count=candidate.units,
-                vendor=candidate.vendor,
+                kind,
+                surface,
+                field,
+                start - offset,
+                end - offset,
+                label,
+                sentence,
+                confidence,
+                source,
+                proposed or (kind, label) in proposed_concepts,
+                units,
+                vendor,
             )
         )
-    results = tuple(_result(text, span, label_of) for span in doc.user_data.get(RESULTS, ()) if span.metric in label_of)
-    return Extraction(paper=paper, mentions=tuple(records), results=results, concepts=canonical.concepts)
+    spans: tuple[ResultSpan, ...] = doc.user_data.get(RESULTS, ())
+    if not spans:
+        return Extraction(paper, tuple(records), (), canonical.concepts)
+    label_of = {candidate: label for (candidate, *_), label in zip(placed, canonical.labels, strict=True)}
+    results = tuple(_result(text, span, label_of) for span in spans if span.metric in label_of)
+    return Extraction(paper, tuple(records), results, canonical.concepts)
 
 
 def _result(text: str, span: ResultSpan, label_of: dict[Candidate, str]) -> Result:
