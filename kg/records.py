@@ -125,13 +125,19 @@ class Result:
     dataset: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Concept:
-    """A canonical concept: one label per concept, every variant seen kept as an alias."""
+    """A canonical concept: one label per concept, every variant seen kept as an alias.
+
+    Built by the dozen per abstract: the hand-written `__init__` fills the instance dict in one step, as `Mention`'s.
+    """
 
     type: str
     label: str
     aliases: tuple[str, ...] = ()
+
+    def __init__(self, type: str, label: str, aliases: tuple[str, ...] = ()) -> None:
+        self.__dict__.update({"type": type, "label": label, "aliases": aliases})
 
 
 @dataclass(frozen=True)

@@ -76,8 +76,9 @@ def canonicalise(
     for kind, label, pair_forms in pairs:
         forms.get((kind, fold(label)), set()).update(pair_forms)
     concepts = []
-    for key in sorted(groups, key=lambda k: (_TYPE_RANK[k[0]], label_of[k])):
-        label = label_of[key]
+    # By type, then label: two concepts of a type never share a label (the label folds to the key), so the key
+    # that follows in each tuple is never compared.
+    for _, label, key in sorted([(_TYPE_RANK[key[0]], label, key) for key, label in label_of.items()]):
         surfaces = forms[key]
         if len(surfaces) == 1:
             aliases: tuple[str, ...] = () if label in surfaces else tuple(surfaces)
