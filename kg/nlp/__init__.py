@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from spacy.tokens import Doc
 
 from kg.nlp.candidates import PAIRS, RESULTS, TEXT, TITLE_END, Candidate, ResultSpan, mentions, sentences, text_of
@@ -97,20 +96,27 @@ def tokenizable(text: str) -> str:
     spaCy's tokenizer splits affixes off a chunk one at a time, quadratic in the chunk's length (measured: 13 s for
     10,000 brackets); no concept name is that long, and the components still read the original text.
     """
-    if longest_chunk(text) <= MAX_CHUNK:
+    if not has_long_chunk(text):
         return text
     return _LONG_CHUNK.sub(lambda match: " " * len(match.group()), text)
 
 
-def longest_chunk(text: str) -> int:
-    """The length of the longest run of characters without a space (spaCy's tokenizer splits on spaces only),
-    measured with numpy: a regex for long runs would try every position of every word."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    spaces = np.flatnonzero(codes == ord(" "))
-    if not len(spaces):
-        return len(text)
-    inner = int(np.diff(spaces).max(initial=1)) - 1
-    return max(int(spaces[0]), len(text) - 1 - int(spaces[-1]), inner)
+def has_long_chunk(text: str) -> bool:
+    """Whether `text` has a run of more than MAX_CHUNK characters without a space (spaCy's tokenizer splits on
+    spaces only).
+
+    Such a run covers one of every MAX_CHUNK + 1 offsets, so only the runs at those offsets are measured, with
+    `str.find` (linear in the text: a regex for long runs would try every position of every word, and reading
+    every character into numpy cost five times as much).
+    """
+    step = MAX_CHUNK + 1
+    for at in range(MAX_CHUNK, len(text), step):
+        if text[at] == " ":
+            continue
+        end = text.find(" ", at)
+        if (len(text) if end < 0 else end) - text.rfind(" ", 0, at) - 1 > MAX_CHUNK:
+            return True
+    return False
 
 
 def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
