@@ -58,7 +58,7 @@ class Resolver:
         # The candidates on each chosen span (and type), in priority order: the chosen one first, then the ones it
         # blocks on the very same span, which pass on what they know.
         on_span: dict[tuple[int, int, str], list[Candidate]] = {}
-        spans = []
+        groups = []  # on_span's list of each chosen candidate
         for index in sorted(range(len(usable)), key=priorities.__getitem__):  # stable: ties keep candidate order
             candidate = usable[index]
             start, end, kind = span = candidate[:3]
@@ -69,11 +69,11 @@ class Resolver:
                 continue
             taken[start:end] = b"\x01" * (end - start)
             if same is None:
-                on_span[span] = [candidate]
+                same = on_span[span] = [candidate]
             else:  # only an empty span is never blocked by its own kind
                 same.append(candidate)
-            spans.append(span)
-        chosen = [_merged(on_span[span]) for span in spans]
+            groups.append(same)
+        chosen = [same[0] if len(same) == 1 else _merged(same) for same in groups]
         chosen.sort(key=_start_end)
         doc.user_data[MENTIONS] = tuple(chosen)
         return doc
