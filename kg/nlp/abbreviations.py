@@ -41,14 +41,17 @@ class Abbreviations:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         found = candidates(doc)
-        by_end: dict[int, list[Candidate]] | None = None  # the earlier components' candidates, once a pair needs them
+        written = list(self._pairs(text))
+        # The earlier components' candidates that end where a long or short form ends, by end offset.
+        ends = {pair.long_end for pair in written} | {pair.short_end for pair in written}
+        by_end: dict[int, list[Candidate]] = {}
+        if ends:
+            for candidate in found:
+                if candidate.end in ends:
+                    by_end.setdefault(candidate.end, []).append(candidate)
         pairs = []
         shorts: set[str] = set()
-        for pair in self._pairs(text):
-            if by_end is None:
-                by_end = {}
-                for candidate in found:
-                    by_end.setdefault(candidate.end, []).append(candidate)
+        for pair in written:
             typed = self._type_of(text, pair, by_end)
             if typed is None:
                 continue
