@@ -26,11 +26,6 @@ class Canonical:
     proposed: frozenset[tuple[str, str]]  # (type, label) of concepts the paper proposes
 
 
-def concept_key(kind: str, text: str, label: str | None) -> tuple[str, str]:
-    """The identity of a mention's concept within a paper: its type and folded label."""
-    return kind, fold(label) if label else folded_normal_label(text)
-
-
 @lru_cache(maxsize=1 << 16)
 def folded_normal_label(text: str) -> str:
     """`fold(normal_label(text))`, memoised as one step: the key of every mention without a known label."""
@@ -47,7 +42,7 @@ def canonicalise(
     (SMT)").  Most concepts have one mention, so single-member groups skip the general rules (same results).
     """
     groups: dict[tuple[str, str], list[tuple[Candidate, str]]] = {}
-    keys = []
+    keys = []  # the identity of each mention's concept within the paper: its type and folded label
     for member in mentions:
         candidate = member[0]
         label = candidate.label
