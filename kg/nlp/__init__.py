@@ -45,15 +45,18 @@ class Layout:
         text = paper.title + FIELD_SEPARATOR + paper.abstract
         return text, cls(len(paper.title), len(paper.title) + len(FIELD_SEPARATOR))
 
-    def locate(self, start: int, end: int) -> tuple[str, int, int] | None:
-        """(field, start, end) relative to that field, or None for a span that crosses the two fields.
-
-        `to_extraction` applies the same rule inline, as it places every mention."""
-        if end <= self.title_end:
-            return "title", start, end
-        if start >= self.abstract_start:
-            return "abstract", start - self.abstract_start, end - self.abstract_start
-        return None
+    def place(self, text: str, found: Iterable[Candidate]) -> list[tuple[Candidate, str, str, int]]:
+        """(candidate, its text, field, the field's offset in `text`) for each candidate within one field; a span
+        that crosses the two fields is dropped.  One call places every mention of a paper."""
+        title_end, abstract_start = self.title_end, self.abstract_start
+        placed = []
+        for candidate in found:
+            start, end = candidate.start, candidate.end
+            if end <= title_end:
+                placed.append((candidate, text[start:end], "title", 0))
+            elif start >= abstract_start:
+                placed.append((candidate, text[start:end], "abstract", abstract_start))
+        return placed
 
 
 class Extractor:
@@ -125,14 +128,7 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
     Runs once per paper over every mention, so candidates are unpacked once rather than read field by field.
     """
     text = text_of(doc)
-    title_end, abstract_start = layout.title_end, layout.abstract_start
-    placed: list[tuple[Candidate, str, str, int]] = []  # (candidate, surface, field, the field's offset)
-    for candidate in mentions(doc):
-        start, end = candidate.start, candidate.end
-        if end <= title_end:  # as Layout.locate places it; a span across the two fields is dropped
-            placed.append((candidate, text[start:end], "title", 0))
-        elif start >= abstract_start:
-            placed.append((candidate, text[start:end], "abstract", abstract_start))
+    placed = layout.place(text, mentions(doc))
     pairs = [
         (pair.type, pair.label, (text[pair.long_start : pair.long_end], pair.short))
         for pair in doc.user_data.get(PAIRS, ())
