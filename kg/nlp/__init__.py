@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from spacy.tokens import Doc
 
 from kg.nlp.candidates import PAIRS, RESULTS, TEXT, TITLE_END, Candidate, ResultSpan, mentions, sentences, text_of
@@ -46,13 +45,18 @@ class Layout:
         text = paper.title + FIELD_SEPARATOR + paper.abstract
         return text, cls(len(paper.title), len(paper.title) + len(FIELD_SEPARATOR))
 
-    def locate(self, start: int, end: int) -> tuple[str, int, int] | None:
-        """(field, start, end) relative to that field, or None for a span that crosses the two fields."""
-        if end <= self.title_end:
-            return "title", start, end
-        if start >= self.abstract_start:
-            return "abstract", start - self.abstract_start, end - self.abstract_start
-        return None
+    def place(self, text: str, found: Iterable[Candidate]) -> list[tuple[Candidate, str, str, int]]:
+        """(candidate, its text, field, the field's offset in `text`) for each candidate within one field; a span
+        that crosses the two fields is dropped.  One call places every mention of a paper."""
+        title_end, abstract_start = self.title_end, self.abstract_start
+        placed = []
+        for candidate in found:
+            start, end = candidate.start, candidate.end
+            if end <= title_end:
+                placed.append((candidate, text[start:end], "title", 0))
+            elif start >= abstract_start:
+                placed.append((candidate, text[start:end], "abstract", abstract_start))
+        return placed
 
 
 class Extractor:
@@ -95,59 +99,74 @@ def tokenizable(text: str) -> str:
     spaCy's tokenizer splits affixes off a chunk one at a time, quadratic in the chunk's length (measured: 13 s for
     10,000 brackets); no concept name is that long, and the components still read the original text.
     """
-    if longest_chunk(text) <= MAX_CHUNK:
+    if not has_long_chunk(text):
         return text
     return _LONG_CHUNK.sub(lambda match: " " * len(match.group()), text)
 
 
-def longest_chunk(text: str) -> int:
-    """The length of the longest run of characters without a space (spaCy's tokenizer splits on spaces only),
-    measured with numpy: a regex for long runs would try every position of every word."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    spaces = np.flatnonzero(codes == ord(" "))
-    if not len(spaces):
-        return len(text)
-    inner = int(np.diff(spaces).max(initial=1)) - 1
-    return max(int(spaces[0]), len(text) - 1 - int(spaces[-1]), inner)
+def has_long_chunk(text: str) -> bool:
+    """Whether `text` has a run of more than MAX_CHUNK characters without a space (spaCy's tokenizer splits on
+    spaces only).
+
+    Such a run covers one of every MAX_CHUNK + 1 offsets, so only the runs at those offsets are measured, with
+    `str.find` (linear in the text: a regex for long runs would try every position of every word, and reading
+    every character into numpy cost five times as much).
+    """
+    step = MAX_CHUNK + 1
+    for at in range(MAX_CHUNK, len(text), step):
+        if text[at] == " ":
+            continue
+        end = text.find(" ", at)
+        if (len(text) if end < 0 else end) - text.rfind(" ", 0, at) - 1 > MAX_CHUNK:
+            return True
+    return False
 
 
 def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
-    """The records of one processed Doc: mentions in text order, results, and the paper's concepts."""
+    """The records of one processed Doc: mentions in text order, results, and the paper's concepts.
+
+    Runs once per paper over every mention, so candidates are unpacked once rather than read field by field.
+    """
     text = text_of(doc)
-    placed = [(c, where) for c in mentions(doc) if (where := layout.locate(c.start, c.end)) is not None]
+    placed = layout.place(text, mentions(doc))
     pairs = [
         (pair.type, pair.label, (text[pair.long_start : pair.long_end], pair.short))
         for pair in doc.user_data.get(PAIRS, ())
         if pair.type and pair.label
     ]
-    canonical = canonicalise([(c, text[c.start : c.end]) for c, _ in placed], pairs)
-    bounds = sentences(doc)
+    canonical = canonicalise([(candidate, surface) for candidate, surface, _, _ in placed], pairs)
+    proposed_concepts = canonical.proposed
+    evidence = sentences(doc).evidence
     snippets: dict[tuple[int, int], str] = {}  # one string per sentence, shared by its mentions
-    label_of: dict[Candidate, str] = {}
     records = []
-    for (candidate, (field, start, end)), label in zip(placed, canonical.labels, strict=True):
-        label_of[candidate] = label
-        around = bounds.evidence(candidate.start, candidate.end)
-        if around not in snippets:
-            snippets[around] = text[around[0] : around[1]]
+    for (candidate, surface, field, offset), label in zip(placed, canonical.labels, strict=True):
+        start, end, kind, source, confidence, _, proposed, units, vendor = candidate
+        around = evidence(start, end)
+        sentence = snippets.get(around)
+        if sentence is None:
+            sentence = snippets[around] = text[around[0] : around[1]]
         records.append(
             Mention(
-                type=candidate.type,
-                text=text[candidate.start : candidate.end],
-                field=field,
-                start=start,
-                end=end,
-                concept=label,
-                sentence=snippets[around],
-                confidence=candidate.confidence,
-                source=candidate.source,
-                proposed=candidate.proposed or (candidate.type, label) in canonical.proposed,
-                count=candidate.units,
-                vendor=candidate.vendor,
+                kind,
+                surface,
+                field,
+                start - offset,
+                end - offset,
+                label,
+                sentence,
+                confidence,
+                source,
+                proposed or (kind, label) in proposed_concepts,
+                units,
+                vendor,
             )
         )
-    results = tuple(_result(text, span, label_of) for span in doc.user_data.get(RESULTS, ()) if span.metric in label_of)
-    return Extraction(paper=paper, mentions=tuple(records), results=results, concepts=canonical.concepts)
+    spans: tuple[ResultSpan, ...] = doc.user_data.get(RESULTS, ())
+    if not spans:
+        return Extraction(paper, tuple(records), (), canonical.concepts)
+    label_of = {candidate: label for (candidate, *_), label in zip(placed, canonical.labels, strict=True)}
+    results = tuple(_result(text, span, label_of) for span in spans if span.metric in label_of)
+    return Extraction(paper, tuple(records), results, canonical.concepts)
 
 
 def _result(text: str, span: ResultSpan, label_of: dict[Candidate, str]) -> Result:

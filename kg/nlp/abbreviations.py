@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -22,7 +22,6 @@ from kg.vocabulary import Lexicon
 
 # "(LoRA)", "(LoRA;" or "(LoRA," — a short form of 2-12 characters with a capital, right after the long form.
 _PAREN = re.compile(r"\( ?(?P<short>[A-Za-z0-9][A-Za-z0-9\-+./&]{0,10}[A-Za-z0-9+]s?)(?= ?[);,])")
-_WORD = re.compile(r"[^\s(]+")
 _MAX_LONG_CHARS = 120
 # Title-case long forms are named techniques, unless they name an institution or a venue.
 _INSTITUTIONAL = word_set(
@@ -42,27 +41,37 @@ class Abbreviations:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         found = candidates(doc)
+        written = list(self._pairs(text))
+        # The earlier components' candidates that end where a long or short form ends, by end offset.
+        ends = {pair.long_end for pair in written} | {pair.short_end for pair in written}
         by_end: dict[int, list[Candidate]] = {}
-        for candidate in found:
-            by_end.setdefault(candidate.end, []).append(candidate)
+        if ends:
+            for candidate in found:
+                if candidate.end in ends:
+                    by_end.setdefault(candidate.end, []).append(candidate)
         pairs = []
         shorts: set[str] = set()
-        for pair in self._pairs(text):
+        for pair in written:
             typed = self._type_of(text, pair, by_end)
             if typed is None:
                 continue
             kind, label = typed
-            pairs.append(replace(pair, type=kind, label=label))
+            pairs.append(
+                AbbreviationPair(pair.long_start, pair.long_end, pair.short, pair.short_start, pair.short_end, *typed)
+            )
             # "statistical machine translation (SMT)" is one mention of a task, dataset or metric; a method's short
             # form is its name and a mention of its own.
             close = text.find(")", pair.short_end, pair.short_end + 2) if kind in self.merged_types else -1
             long_end = close + 1 if close >= 0 else pair.long_end
-            found.append(Candidate(pair.long_start, long_end, kind, "abbreviations/long", self.confidence, label=label))
+            found.append(Candidate(pair.long_start, long_end, kind, "abbreviations/long", self.confidence, label))
             if pair.short in shorts:
                 continue  # its occurrences are already mentions
             shorts.add(pair.short)
-            for start, end in _occurrences(text, pair.short):
-                found.append(Candidate(start, end, kind, "abbreviations/short", self.confidence, label=label))
+            for form in _forms(pair.short):
+                for start in word_occurrences(text, form):
+                    found.append(
+                        Candidate(start, start + len(form), kind, "abbreviations/short", self.confidence, label)
+                    )
         doc.user_data[PAIRS] = tuple(pairs)
         return doc
 
@@ -109,17 +118,19 @@ def long_form_start(before: str, short: str) -> int | None:
     The long form has at most min(len(short) + 5, 2 * len(short)) words, ends right before the parenthesis, and
     every letter or digit of the short form occurs in it in order, the first one at the start of a word.
     """
-    core = singular(short) if short.endswith("s") and short[:-1].upper() == short[:-1] else short
-    chars = [char.lower() for char in core if char.isalnum()]
+    core, chars = _letters(short)
     if len(chars) < 2:
         return None
-    words = list(_WORD.finditer(before.rstrip()))
     limit = min(len(chars) + 5, 2 * len(chars))
-    words = words[-limit:]
+    # Words are runs of characters other than whitespace and "(": split from the end, the last `limit` of them
+    # make the window (as plain string methods: a regex match object per word cost twice as much).
+    words = before.replace("(", " ").rstrip()
     if not words:
         return None
-    window_start = words[0].start()
-    window = before[window_start : words[-1].end()].lower()
+    parts = words.rsplit(None, limit)
+    tail = words[len(parts[0]) :] if len(parts) > limit else words
+    window_start = len(words) - len(tail.lstrip())
+    window = before[window_start : len(words)].lower()
     position = len(window) - 1
     for index in range(len(chars) - 1, -1, -1):
         char = chars[index]
@@ -137,11 +148,18 @@ def long_form_start(before: str, short: str) -> int | None:
     return window_start + start
 
 
-def _occurrences(text: str, short: str) -> Iterator[tuple[int, int]]:
-    """Every whole-word use of the short form, singular or plural ("LLM", "LLMs"), not inside a longer name."""
-    for form in {short, singular(short), plural(singular(short))}:
-        for start in word_occurrences(text, form):
-            yield start, start + len(form)
+@lru_cache(maxsize=1 << 14)
+def _letters(short: str) -> tuple[str, tuple[str, ...]]:
+    """The short form without a plural "s" ("LLMs" -> "LLM"), and its letters and digits in lower case."""
+    core = singular(short) if short.endswith("s") and short[:-1].upper() == short[:-1] else short
+    return core, tuple(char.lower() for char in core if char.isalnum())
+
+
+@lru_cache(maxsize=1 << 14)
+def _forms(short: str) -> tuple[str, ...]:
+    """The forms of a short form that are uses of it: singular or plural ("LLM", "LLMs"); every whole-word
+    occurrence of one, not inside a longer name, is a mention (memoised: the same short forms recur)."""
+    return tuple({short, singular(short), plural(singular(short))})
 
 
 @Language.factory(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.nlp.candidates import Candidate
 from kg.nlp.text import fold, normal_label
@@ -25,9 +26,10 @@ class Canonical:
     proposed: frozenset[tuple[str, str]]  # (type, label) of concepts the paper proposes
 
 
-def concept_key(kind: str, text: str, label: str | None) -> tuple[str, str]:
-    """The identity of a mention's concept within a paper: its type and folded label."""
-    return kind, fold(label if label else normal_label(text))
+@lru_cache(maxsize=1 << 16)
+def folded_normal_label(text: str) -> str:
+    """`fold(normal_label(text))`, memoised as one step: the key of every mention without a known label."""
+    return fold(normal_label(text))
 
 
 def canonicalise(
@@ -37,29 +39,56 @@ def canonicalise(
 
     `pairs` are the abbreviation pairs of the text as (type, label, (long form, short form)): both forms are
     aliases of their concept even where the text only writes them together ("statistical machine translation
-    (SMT)").
+    (SMT)").  Most concepts have one mention, so single-member groups skip the general rules (same results).
     """
     groups: dict[tuple[str, str], list[tuple[Candidate, str]]] = {}
-    keys = []
-    for candidate, surface in mentions:
-        key = concept_key(candidate.type, surface, candidate.label)
+    keys = []  # the identity of each mention's concept within the paper: its type and folded label
+    for member in mentions:
+        candidate = member[0]
+        label = candidate.label
+        key = (candidate.type, fold(label) if label else folded_normal_label(member[1]))
         keys.append(key)
-        groups.setdefault(key, []).append((candidate, surface))
-    label_of = {key: _label(members) for key, members in groups.items()}
-    forms: dict[tuple[str, str], set[str]] = {
-        key: {surface for _, surface in members} for key, members in groups.items()
-    }
+        same = groups.get(key)
+        if same is None:
+            groups[key] = [member]
+        else:
+            same.append(member)
+    label_of: dict[tuple[str, str], str] = {}
+    forms: dict[tuple[str, str], set[str]] = {}
+    proposed_keys = []
+    for key, members in groups.items():
+        if len(members) == 1:
+            candidate, surface = members[0]
+            label_of[key] = candidate.label or normal_label(surface)
+            forms[key] = {surface}
+            if candidate.proposed:
+                proposed_keys.append(key)
+        else:
+            label_of[key] = _label(members)
+            forms[key] = {surface for _, surface in members}
+            if any(candidate.proposed for candidate, _ in members):
+                proposed_keys.append(key)
     for kind, label, pair_forms in pairs:
         forms.get((kind, fold(label)), set()).update(pair_forms)
     concepts = []
-    proposed = set()
-    for key in sorted(groups, key=lambda k: (CONCEPT_TYPES.index(k[0]), label_of[k])):
-        label = label_of[key]
-        surfaces = sorted(forms[key] - {label}, key=lambda s: (s.casefold(), s))
-        concepts.append(Concept(key[0], label, tuple(surfaces)))
-        if any(candidate.proposed for candidate, _ in groups[key]):
-            proposed.add((key[0], label))
-    return Canonical(tuple(label_of[key] for key in keys), tuple(concepts), frozenset(proposed))
+    # By type, then label: two concepts of a type never share a label (the label folds to the key), so the key
+    # that follows in each tuple is never compared.
+    for _, label, key in sorted([(_TYPE_RANK[key[0]], label, key) for key, label in label_of.items()]):
+        surfaces = forms[key]
+        if len(surfaces) == 1:
+            aliases: tuple[str, ...] = () if label in surfaces else tuple(surfaces)
+        else:
+            aliases = tuple(sorted(surfaces - {label}, key=_alias_order))
+        concepts.append(Concept(key[0], label, aliases))
+    proposed = frozenset((key[0], label_of[key]) for key in proposed_keys)
+    return Canonical(tuple([label_of[key] for key in keys]), tuple(concepts), proposed)
+
+
+_TYPE_RANK: dict[str, int] = {kind: rank for rank, kind in enumerate(CONCEPT_TYPES)}
+
+
+def _alias_order(surface: str) -> tuple[str, str]:
+    return surface.casefold(), surface
 
 
 def _label(members: list[tuple[Candidate, str]]) -> str:

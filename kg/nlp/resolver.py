@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -21,6 +22,8 @@ from kg.records import CONCEPT_TYPES
 from kg.vocabulary import Lexicon
 
 # " 2012", " 5.1", " v2", and the same as tokenized text writes them (" 2 0 1 2", " 5 . 1").
+_TYPE_RANK: dict[str, int] = {kind: rank for rank, kind in enumerate(CONCEPT_TYPES)}
+_start_end = itemgetter(0, 1)  # a candidate's (start, end)
 _VERSION = re.compile(r" (?:v ?)?(?:(?:19|20)\d\d|\d+(?: ?\. ?\d+)+|\d(?: \d){3})(?![\w.])")
 
 
@@ -37,28 +40,43 @@ class Resolver:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        usable = [
-            self.dataset_form(text, c)
-            for c in candidates(doc)
-            if c.confidence >= self.min_confidence and not self.generic_surface(text[c.start : c.end])
-        ]
-        usable.sort(key=self._priority)
-        by_span: dict[tuple[int, int, str], list[Candidate]] = {}
-        for candidate in usable:
-            by_span.setdefault((candidate.start, candidate.end, candidate.type), []).append(candidate)
-        taken = bytearray(len(text))
-        chosen = []
-        for candidate in usable:
-            if any(taken[candidate.start : candidate.end]):
+        generic_surface, floor, guess_below = self.generic_surface, self.min_confidence, self.guess_below
+        usable: list[Candidate] = []
+        # The resolution order: guesses last, then the longest, the most confident, the first, then by type and
+        # source so that the order never depends on the components' order.
+        priorities: list[tuple[bool, int, float, int, int, str]] = []  # of usable[i]
+        for candidate in candidates(doc):
+            start, end, kind, source, confidence, _, _, _, _ = candidate
+            if confidence < floor or generic_surface(text[start:end]):
                 continue
-            taken[candidate.start : candidate.end] = b"\x01" * candidate.length
-            chosen.append(_merged(by_span[(candidate.start, candidate.end, candidate.type)]))
-        doc.user_data[MENTIONS] = tuple(sorted(chosen, key=lambda c: (c.start, c.end)))
+            if kind == "dataset":
+                candidate = self.dataset_form(text, candidate)
+                end = candidate.end
+            usable.append(candidate)
+            priorities.append((confidence < guess_below, start - end, -confidence, start, _TYPE_RANK[kind], source))
+        taken = bytearray(len(text))
+        # The candidates on each chosen span (and type), in priority order: the chosen one first, then the ones it
+        # blocks on the very same span, which pass on what they know.
+        on_span: dict[tuple[int, int, str], list[Candidate]] = {}
+        groups = []  # on_span's list of each chosen candidate
+        for index in sorted(range(len(usable)), key=priorities.__getitem__):  # stable: ties keep candidate order
+            candidate = usable[index]
+            start, end, kind = span = candidate[:3]
+            same = on_span.get(span)
+            if taken.find(1, start, end) >= 0:
+                if same is not None:
+                    same.append(candidate)
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            if same is None:
+                same = on_span[span] = [candidate]
+            else:  # only an empty span is never blocked by its own kind
+                same.append(candidate)
+            groups.append(same)
+        chosen = [same[0] if len(same) == 1 else _merged(same) for same in groups]
+        chosen.sort(key=_start_end)
+        doc.user_data[MENTIONS] = tuple(chosen)
         return doc
-
-    def _priority(self, c: Candidate) -> tuple[int, int, float, int, int, str]:
-        guess = 1 if c.confidence < self.guess_below else 0
-        return (guess, -c.length, -c.confidence, c.start, CONCEPT_TYPES.index(c.type), c.source)
 
     def _generic_surface(self, surface: str) -> bool:
         """A phrase that is never a concept (as written or with a singular head), or one of function words only."""
@@ -95,18 +113,18 @@ def _merged(same: list[Candidate]) -> Candidate:
     chosen = same[0]
     if len(same) == 1:
         return chosen
-    labelled = [c for c in same if c.label]
-    return Candidate(
-        chosen.start,
-        chosen.end,
-        chosen.type,
-        chosen.source,
-        chosen.confidence,
-        label=chosen.label or (labelled[0].label if labelled else None),
-        proposed=any(c.proposed for c in same),
-        units=next((c.units for c in same if c.units is not None), None),
-        vendor=next((c.vendor for c in same if c.vendor), None),
-    )
+    start, end, kind, source, confidence, label, proposed, units, vendor = chosen
+    label, proposed, vendor = label or None, bool(proposed), vendor or None
+    for other in same[1:]:
+        if label is None and other.label:
+            label = other.label
+        if other.proposed:
+            proposed = True
+        if units is None:
+            units = other.units
+        if vendor is None and other.vendor:
+            vendor = other.vendor
+    return Candidate(start, end, kind, source, confidence, label, proposed, units, vendor)
 
 
 @Language.factory("kg_resolver", default_config={"guess_below": 0.5, "min_confidence": 0.1})

@@ -100,10 +100,15 @@ class Ordered:
 
     def nearest(self, value: re.Match[str], start: int, end: int) -> Candidate | None:
         """The mention inside [start, end) closest to the value (the earlier one on a tie)."""
-        index = bisect_left(self.starts, value.start())
-        around = [self.items[i] for i in (index - 1, index) if 0 <= i < len(self.items)]
-        inside = [m for m in around if start <= m.start < end]
-        return min(inside, key=lambda m: (_gap(m, value.start(), value.end()), m.start)) if inside else None
+        value_start, value_end = value.span()
+        index = bisect_left(self.starts, value_start)
+        best, best_key = None, (0, 0)
+        for mention in self.items[max(index - 1, 0) : index + 1]:  # the mentions just before and after it
+            if start <= mention.start < end:
+                key = (_gap(mention, value_start, value_end), mention.start)
+                if best is None or key < best_key:
+                    best, best_key = mention, key
+        return best
 
 
 def _gap(mention: Candidate, start: int, end: int) -> int:
