@@ -2,9 +2,12 @@
 
 Matching is case- and hyphen-insensitive through the lexeme NORM ("CIFAR10" = "CIFAR-10", "ImageNet-1k" =
 "ImageNet-1K"): lexeme attributes are computed once per word type, so the folding costs nothing per token.
-Case-insensitivity is not safe for short acronyms that are also words ("SAM", "CLIP", "GLUE"), so those labels go
-to a second, case-sensitive matcher.  PhraseMatcher keeps about 0.7x of the tokenizer's speed where an
-EntityRuler keeps 0.15x, and overlapping matches are left to the resolver, where the longest one wins.
+Case-insensitivity is not safe for short acronyms that are also words ("SAM", "CLIP", "GLUE"), so those labels are
+matched case-sensitively, and not by a second scan of the doc: their first words are a word class
+(`WordClass.EXACT_LABEL`), so only the few tokens that can start one are looked at.  PhraseMatcher keeps about
+0.7x of the tokenizer's speed where an EntityRuler keeps 0.15x, and overlapping matches are left to the resolver,
+where the longest one wins.  The order of the candidates is the matchers': the resolver keeps the first of equal
+candidates, so the order of two entries that share a label is part of the output.
 """
 
 from __future__ import annotations
@@ -16,16 +19,20 @@ from typing import cast
 from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.strings import StringStore
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from kg.nlp.candidates import Candidate, candidates
 from kg.nlp.text import plural, singular
-from kg.nlp.tokens import token_view
+from kg.nlp.tokens import WordClass, add_word_class, token_view
 from kg.vocabulary import VocabularyEntry, load_vocabulary
 
 CASE_SENSITIVE_MAX_LENGTH = 5
+
+# What a match adds after its offsets: the Candidate fields type, source, confidence, label, proposed, units, vendor.
+Payload = tuple[str, str, float, str, bool, None, str | None]
 
 
 def folded_norm(text: str) -> str:
@@ -83,7 +90,7 @@ class Gazetteer:
         self.entries = tuple(entries)
         self.confidence = confidence
         self.folded = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         folded: dict[str, list[str]] = {}
         exact: dict[str, list[str]] = {}
         for index, entry in enumerate(self.entries):
@@ -93,29 +100,53 @@ class Gazetteer:
                 target.setdefault(str(index), []).extend(spelling_variants(label, with_lower_case=not cased))
         every_form = sorted({form for patterns in (folded, exact) for forms in patterns.values() for form in forms})
         docs = dict(zip(every_form, pattern_docs(nlp, every_form), strict=True))
-        for matcher, patterns in ((self.folded, folded), (self.exact, exact)):
+        for matcher, patterns in ((self.folded, folded), (exact_matcher, exact)):
             for key, forms in patterns.items():
                 matcher.add(key, [docs[form] for form in dict.fromkeys(forms)])
+        # A match id is the hash of the entry's index: decoding it once here saves a string lookup per match.
+        self.folded_payloads = {nlp.vocab.strings[key]: self._payload(key, "gazetteer/folded") for key in folded}
+        exact_forms = [docs[form] for forms in exact.values() for form in forms]
+        self.exact = self._exact_index(exact_matcher, exact_forms, nlp.vocab.strings)
+        add_word_class(nlp.vocab, WordClass.EXACT_LABEL, frozenset(doc[0].text for doc in exact_forms))
+
+    def _payload(self, key: str, rule: str) -> Payload:
+        entry = self.entries[int(key)]
+        return (entry.type, rule, self.confidence, entry.label, False, None, entry.vendor)
+
+    def _exact_index(
+        self, matcher: PhraseMatcher, forms: list[Doc], strings: StringStore
+    ) -> dict[str, tuple[tuple[tuple[str, ...], tuple[Payload, ...]], ...]]:
+        """First word of a case-sensitive form -> (its further words, the payloads of its entries), shortest form
+        first, as the matcher would report them.
+
+        A PhraseMatcher reports the entries of one span in the order of its hash table, which only the matcher
+        knows: asking it about each form's own doc gives that order.
+        """
+        by_first: dict[str, dict[tuple[str, ...], tuple[Payload, ...]]] = {}
+        for doc in forms:
+            words = tuple(token.text for token in doc)
+            keys = [match_id for match_id, start, end in matcher(doc) if (start, end) == (0, len(doc))]
+            payloads = tuple(self._payload(strings[key], "gazetteer/exact") for key in keys)
+            by_first.setdefault(words[0], {})[words[1:]] = payloads
+        return {first: tuple(sorted(rests.items(), key=lambda rest: len(rest[0]))) for first, rests in by_first.items()}
 
     def __call__(self, doc: Doc) -> Doc:
         found = candidates(doc)
         view = token_view(doc)
-        for matcher, rule in ((self.folded, "gazetteer/folded"), (self.exact, "gazetteer/exact")):
-            for match_id, start, end in matcher(doc):
-                if view.inside_compound(start, end):
+        starts, ends = view.starts, view.ends
+        new = tuple.__new__  # Candidate(...) with every field given, without its keyword-handling __new__
+        payloads = self.folded_payloads
+        for match_id, start, end in self.folded(doc):
+            if not view.inside_compound(start, end):
+                found.append(new(Candidate, (starts[start], ends[end - 1], *payloads[match_id])))
+        length = len(starts)
+        for start in view.having(WordClass.EXACT_LABEL):
+            for rest, exact in self.exact[view.word(start)]:
+                end = start + 1 + len(rest)
+                if end > length or any(view.word(start + 1 + i) != word for i, word in enumerate(rest)):
                     continue
-                entry = self.entries[int(doc.vocab.strings[match_id])]
-                found.append(
-                    Candidate(
-                        view.starts[start],
-                        view.ends[end - 1],
-                        entry.type,
-                        rule,
-                        self.confidence,
-                        label=entry.label,
-                        vendor=entry.vendor,
-                    )
-                )
+                if not view.inside_compound(start, end):
+                    found.extend(new(Candidate, (starts[start], ends[end - 1], *payload)) for payload in exact)
         return doc
 
 
