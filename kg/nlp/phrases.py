@@ -108,45 +108,62 @@ class HeadPhrases:
                 named.update(range(bisect_left(starts, c.start), bisect_left(starts, c.end)))
         spans = {(c.start, c.end, c.type) for c in found}
         known = [c for c in found if c.type in self.extend_types and c.source.startswith("gazetteer")]
+        by_last = self.by_last
         for index in view.having(WordClass.HEAD):
-            phrase = self._phrase(view, index, named, spans)
-            if phrase is not None:
-                found.append(phrase)
-                spans.add((phrase.start, phrase.end, phrase.type))
+            groups = by_last.get(view.word(index).lower())
+            if groups is not None:
+                phrase = self._phrase(view, index, groups, named, spans)
+                if phrase is not None:
+                    found.append(phrase)
+                    spans.add((phrase.start, phrase.end, phrase.type))
         for candidate in known:
             first = view.index_at(candidate.start)
-            start = self._modifiers_start(view, first, named) if first is not None else None
-            if first is not None and start is not None and start < first and self._extends(view, start, first):
+            if first is None:
+                continue
+            start = self._modifiers_start(view, first, named)
+            if start < first and self._extends(view, start, first):
                 found.append(
-                    Candidate(view.starts[start], candidate.end, candidate.type, "phrases/extended", self.confidence)
+                    _candidate(starts[start], candidate.end, candidate.type, "phrases/extended", self.confidence)
                 )
         return doc
 
     def _phrase(
-        self, view: TokenView, index: int, named: set[int], spans: set[tuple[int, int, str]]
+        self,
+        view: TokenView,
+        index: int,
+        groups: tuple[tuple[int, dict[tuple[str, ...], Head]], ...],
+        named: set[int],
+        spans: set[tuple[int, int, str]],
     ) -> Candidate | None:
-        groups = self.by_last.get(view.word(index).lower())
-        if groups is None:
-            return None
-        longest = min(groups[0][0], index)  # the words before the head word that any of its heads can need
-        before = [view.word(i).lower() for i in range(index - longest, index)]
-        for count, heads in groups:
-            head = heads.get(tuple(before[longest - count :])) if count <= longest else None
+        """The phrase ending in head word `index`, whose heads (by count of words before it) are `groups`."""
+        head = None
+        longest = groups[0][0]
+        if longest == 0:  # the common case: one-word heads only
+            head, head_start = groups[0][1][()], index
+        else:
+            longest = min(longest, index)  # the words before the head word that any of its heads can need
+            before = tuple(view.word(i).lower() for i in range(index - longest, index))
+            for count, heads in groups:
+                if count <= longest:
+                    head = heads.get(before[longest - count :])
+                    if head is not None:
+                        head_start = index - count
+                        break
             if head is None:
-                continue
-            head_start = index - count
-            start = self._modifiers_start(view, head_start, named)
-            if start == head_start and head.type not in self.bare_types:
                 return None
-            if start < head_start and (view.starts[start], view.ends[head_start - 1], head.type) in spans:
-                return None  # "BERT model", "ImageNet dataset": the name already is the mention
-            if head.type in self.named_types:
-                named_start = self._name_start(view, start, head_start, index, head.type)
-                if named_start is None:
-                    return None
-                start = named_start
-            return Candidate(view.starts[start], view.ends[index], head.type, "phrases/head", self.confidence)
-        return None
+        start = self._modifiers_start(view, head_start, named)
+        kind = head.type
+        if start == head_start:
+            if kind not in self.bare_types:
+                return None
+        elif (view.starts[start], view.ends[head_start - 1], kind) in spans:
+            return None  # "BERT model", "ImageNet dataset": the name already is the mention
+        if kind in self.named_types:
+            named_start = self._name_start(view, start, head_start, index, kind)
+            if named_start is None:
+                return None
+            start = named_start
+        return _candidate(view.starts[start], view.ends[index], kind, "phrases/head", self.confidence)
 
     @staticmethod
     def _extends(view: TokenView, start: int, first: int) -> bool:
@@ -193,6 +210,12 @@ class HeadPhrases:
         ):
             start += 1
         return start
+
+
+def _candidate(start: int, end: int, kind: str, source: str, confidence: float) -> Candidate:
+    """Candidate(start, end, kind, source, confidence), built as the tuple it is: a NamedTuple's own constructor
+    is a Python function with defaults to fill in, several times slower."""
+    return tuple.__new__(Candidate, (start, end, kind, source, confidence, None, False, None, None))
 
 
 def _head_index(by_last: dict[str, list[Head]]) -> HeadIndex:
