@@ -22,7 +22,7 @@ from spacy.vocab import Vocab
 from kg.errors import KgError
 from kg.nlp.candidates import TEXT, text_of
 from kg.nlp.hardware import starts_hardware
-from kg.nlp.patterns import is_coined, starts_context_rule
+from kg.nlp.patterns import has_dataset_suffix, is_coined, starts_context_rule
 from kg.nlp.proposal import NAMED_CUES, WE_CUES
 from kg.nlp.text import PREPOSITIONS, compound_part, marked, modifier, plural, singular
 from kg.nlp.tokens import HYPHEN_SUFFIXES, LENGTH_SHIFT, LONG_WORD, TOKENS, TokenView, WordClass
@@ -59,6 +59,7 @@ def word_classifier(heads: frozenset[str]) -> Callable[[str], int]:
             (WordClass.PREPOSITION, lower in PREPOSITIONS),
             (WordClass.LOWER, word.islower()),
             (WordClass.HYPHEN_SUFFIX, word in HYPHEN_SUFFIXES),
+            (WordClass.DATA_NAME, has_dataset_suffix(word)),
         )
         return sum(int(word_class) for word_class, holds in tests if holds) | len(word) << LENGTH_SHIFT
 

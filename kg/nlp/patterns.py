@@ -99,11 +99,17 @@ _CUE = re.compile("|".join(f"(?:{rule.cue})" for rule in RULES), re.IGNORECASE)
 _HARDWARE = int(WordClass.HARDWARE)
 _COINED_WORD = int(WordClass.COINED)
 _MARKED = int(WordClass.MARKED)
+_DATA_NAME = int(WordClass.DATA_NAME)
 
 
 def starts_context_rule(word: str) -> bool:
     """Whether a context rule can start with this token (the WordClass.CONTEXT_CUE of `kg.nlp.lexical`)."""
     return _CUE.fullmatch(word) is not None
+
+
+def has_dataset_suffix(word: str) -> bool:
+    """A name ending like data ("PropBank", "TriviaQA"): the WordClass.DATA_NAME of `kg.nlp.lexical`."""
+    return _DATASET_SUFFIX.search(word) is not None
 
 
 def is_coined(word: str) -> bool:
@@ -135,14 +141,25 @@ class ContextNames:
                 if match is not None:
                     for start, end in _rule_names(text, rule, match):
                         found.append(Candidate(start, end, rule.type, source, self.context_confidence))
-        classes = view.classes
-        for index in view.having(WordClass.COINED):
-            if classes[index] & _HARDWARE:
+        classes, hyphens, starts, ends = view.classes, view.hyphens, view.starts, view.ends
+        for index in view.having(_COINED_WORD):
+            bits = classes[index]
+            if bits & _HARDWARE:
                 continue  # "GPU-based" is no method, whatever its shape
-            extent = _coined_extent(view, index)
-            if extent is not None:
-                kind = "dataset" if _DATASET_SUFFIX.search(text, *extent) else "method"
-                found.append(Candidate(*extent, kind, "patterns/coined", self.coined_confidence))
+            if hyphens and (index - 1 in hyphens or index + 1 in hyphens):
+                extent = _coined_extent(view, index)
+                if extent is None:
+                    continue
+                start, end = extent
+                kind = "dataset" if _DATASET_SUFFIX.search(text, start, end) else "method"
+            else:  # the name is this one word, whose ending is a word class
+                start, end = starts[index], ends[index]
+                kind = "dataset" if bits & _DATA_NAME else "method"
+            found.append(
+                tuple.__new__(
+                    Candidate, (start, end, kind, "patterns/coined", self.coined_confidence, None, False, None, None)
+                )
+            )
         return doc
 
 

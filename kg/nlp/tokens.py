@@ -51,6 +51,7 @@ class WordClass(IntFlag):
     PREPOSITION = 1 << 14  # a preposition a gerund can follow ("for", "by", "of")
     LOWER = 1 << 15  # `str.islower()`
     HYPHEN_SUFFIX = 1 << 16  # one of HYPHEN_SUFFIXES
+    DATA_NAME = 1 << 17  # ends like the name of data ("PropBank", "TriviaQA"; `kg.nlp.patterns`)
 
 
 CUES = (
@@ -121,7 +122,7 @@ class TokenView:
     def __len__(self) -> int:
         return len(self.starts)
 
-    def having(self, word_class: WordClass) -> list[int]:
+    def having(self, word_class: int) -> list[int]:
         """Indices of the tokens whose word has the cue class `word_class`."""
         return self.classed[int(word_class)]
 
