@@ -1,7 +1,8 @@
 """The vocabulary gazetteer: every label of every known concept, matched in one pass over the tokens.
 
 Matching is case- and hyphen-insensitive through the lexeme NORM ("CIFAR10" = "CIFAR-10", "ImageNet-1k" =
-"ImageNet-1K"): lexeme attributes are computed once per word type, so the folding costs nothing per token.
+"ImageNet-1K"): lexeme attributes are computed once per word type, so the folding costs nothing per token.  A word
+that is in no label gets one NORM shared by all such words, which keeps the matcher's lookups in the CPU cache.
 Case-insensitivity is not safe for short acronyms that are also words ("SAM", "CLIP", "GLUE"), so those labels are
 matched case-sensitively, and not by a second scan of the doc: their first words are a word class
 (`WordClass.EXACT_LABEL`), so only the few tokens that can start one are looked at.  PhraseMatcher keeps about
@@ -30,6 +31,7 @@ from kg.nlp.tokens import WordClass, add_word_class, token_view
 from kg.vocabulary import VocabularyEntry, load_vocabulary
 
 CASE_SENSITIVE_MAX_LENGTH = 5
+NO_LABEL = "\x00"  # the NORM of the words of no label (`keep_label_norms`): no folded word is this
 
 _EXACT_LABEL = int(WordClass.EXACT_LABEL)
 # What a match adds after its offsets: the Candidate fields type, source, confidence, label, proposed, units, vendor.
@@ -47,6 +49,24 @@ def use_folded_norms(vocab: Vocab) -> None:
     vocab.lex_attr_getters[NORM] = folded_norm  # type: ignore[attr-defined]  # missing from spaCy's stubs
     for lexeme in vocab:
         lexeme.norm_ = folded_norm(lexeme.orth_)
+
+
+def keep_label_norms(vocab: Vocab, label_norms: frozenset[str]) -> None:
+    """Give every word type whose folded NORM is in no label the one NORM `NO_LABEL`, present and future.
+
+    The matcher looks up each token's NORM in a table with an entry per first word of a label, thousands of them:
+    the words of no label, most of any text, then all look up one entry, which stays in the CPU cache.  Matches
+    are unchanged, since such a word could never be part of one.
+    """
+
+    def norm(text: str) -> str:
+        folded = folded_norm(text)
+        return folded if folded in label_norms else NO_LABEL
+
+    vocab.lex_attr_getters[NORM] = norm  # type: ignore[attr-defined]  # missing from spaCy's stubs
+    for lexeme in vocab:
+        if lexeme.norm_ not in label_norms:
+            lexeme.norm_ = NO_LABEL
 
 
 def needs_case(label: str) -> bool:
@@ -104,6 +124,7 @@ class Gazetteer:
         for matcher, patterns in ((self.folded, folded), (exact_matcher, exact)):
             for key, forms in patterns.items():
                 matcher.add(key, [docs[form] for form in dict.fromkeys(forms)])
+        keep_label_norms(nlp.vocab, frozenset(t.norm_ for forms in folded.values() for f in forms for t in docs[f]))
         # A match id is the hash of the entry's index: decoding it once here saves a string lookup per match.
         self.folded_payloads = {nlp.vocab.strings[key]: self._payload(key, "gazetteer/folded") for key in folded}
         exact_forms = [docs[form] for forms in exact.values() for form in forms]
