@@ -60,6 +60,8 @@ def word_classifier(heads: frozenset[str]) -> Callable[[str], int]:
             (WordClass.LOWER, word.islower()),
             (WordClass.HYPHEN_SUFFIX, word in HYPHEN_SUFFIXES),
             (WordClass.DATA_NAME, has_dataset_suffix(word)),
+            (WordClass.ALNUM_FIRST, word[:1].isalnum()),
+            (WordClass.ALNUM_LAST, word[-1:].isalnum()),
         )
         return sum(int(word_class) for word_class, holds in tests if holds) | len(word) << LENGTH_SHIFT
 

@@ -52,6 +52,8 @@ class WordClass(IntFlag):
     LOWER = 1 << 15  # `str.islower()`
     HYPHEN_SUFFIX = 1 << 16  # one of HYPHEN_SUFFIXES
     DATA_NAME = 1 << 17  # ends like the name of data ("PropBank", "TriviaQA"; `kg.nlp.patterns`)
+    ALNUM_FIRST = 1 << 18  # its first character is a letter or digit
+    ALNUM_LAST = 1 << 19  # its last character is a letter or digit
 
 
 CUES = (
@@ -74,6 +76,8 @@ _LONG = int(WordClass.LONG)
 _HYPHEN = int(WordClass.HYPHEN)
 _LOWER = int(WordClass.LOWER)
 _HYPHEN_SUFFIX = int(WordClass.HYPHEN_SUFFIX)
+_ALNUM_FIRST = int(WordClass.ALNUM_FIRST)
+_ALNUM_LAST = int(WordClass.ALNUM_LAST)
 _CUE_BITS: tuple[int, ...] = tuple(int(c) for c in WordClass if c & CUES)
 # The cue classes of each combination of cue bits: a token is appended to its classes' lists in one lookup.
 _CLASSES_OF: tuple[tuple[int, ...], ...] = tuple(tuple(c for c in _CUE_BITS if bits & c) for bits in range(_CUES + 1))
@@ -116,7 +120,7 @@ class TokenView:
         for index in classed[_LONG]:
             word = text[start_list[index] : end_list[index]]
             classes[index] = classify(word) & _CLASS_MASK
-        hyphens = _inner_hyphens(text, start_list, end_list, classed[_HYPHEN])
+        hyphens = _inner_hyphens(start_list, end_list, classes, classed[_HYPHEN])
         return cls(text, start_list, end_list, classes, classed, hyphens)
 
     def __len__(self) -> int:
@@ -154,7 +158,7 @@ class TokenView:
         return False
 
 
-def _inner_hyphens(text: str, starts: list[int], ends: list[int], dashes: list[int]) -> frozenset[int]:
+def _inner_hyphens(starts: list[int], ends: list[int], classes: list[int], dashes: list[int]) -> frozenset[int]:
     """Of the "-" tokens `dashes`, those joining two words: glued to both ("memory-saving"), or spaced on both
     sides as tokenized text writes it ("few - shot"), but not a dash after a word ("X - a method")."""
     found = set()
@@ -164,11 +168,7 @@ def _inner_hyphens(text: str, starts: list[int], ends: list[int], dashes: list[i
             position = starts[index]
             glued_before = ends[index - 1] == position
             glued_after = starts[index + 1] == position + 1
-            if (
-                glued_before == glued_after
-                and text[ends[index - 1] - 1].isalnum()
-                and text[starts[index + 1]].isalnum()
-            ):
+            if glued_before == glued_after and classes[index - 1] & _ALNUM_LAST and classes[index + 1] & _ALNUM_FIRST:
                 found.add(index)
     return frozenset(found)
 
