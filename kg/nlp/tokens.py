@@ -42,7 +42,7 @@ class WordClass(IntFlag):
     NAMED_CUE = 32  # "named", "dubbed", "termed"
     EXACT_LABEL = 64  # the first word of a case-sensitive vocabulary label ("SAM"); set by the gazetteer
     HYPHEN = 128  # "-": listed too, to find the inner hyphens of compounds; also read as a word property
-    LONG = 256  # longer than any word: a run of blanks the extractor put in place of an overlong chunk
+    LONG = 256  # LONG_WORD characters or more: maybe blanks the extractor put over an overlong chunk of the text
     # Word properties, read per token from `TokenView.classes`.
     MODIFIER = 1 << 10  # can sit in a concept phrase before its head (`kg.nlp.text.modifier`)
     COMPOUND_PART = 1 << 11  # can be part of a hyphenated compound (`kg.nlp.text.compound_part`)
