@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -231,6 +232,8 @@ _PREFIX_WINDOW = 40
 _OVERLAPS = 4
 
 
+_START = itemgetter(0)  # a Candidate's start
+_HARDWARE = int(WordClass.HARDWARE)
 _TRIGGER = re.compile("|".join(f"(?:{family.trigger})" for family in FAMILIES))
 
 
@@ -264,10 +267,12 @@ class Hardware:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         found = candidates(doc)
-        known = sorted((c for c in found if c.type == "hardware"), key=lambda c: c.start)
+        known = [c for c in found if c.type == "hardware"]
+        if len(known) > 1:
+            known.sort(key=_START)  # stable: candidates at one offset keep their order
         end = 0
         view = token_view(doc)
-        for index in view.having(WordClass.HARDWARE):
+        for index in view.having(_HARDWARE):
             position = view.starts[index]
             match = self.pattern.match(text, position) if position >= end else None
             candidate = self._candidate(text, match, known) if match is not None else None

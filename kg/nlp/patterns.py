@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp.candidates import Candidate, candidates, text_of
-from kg.nlp.text import FUNCTION_WORDS, LANGUAGES, marked
+from kg.nlp.text import FUNCTION_WORDS, LANGUAGES
 from kg.nlp.tokens import TokenView, WordClass, token_view
 
 # One word of a name: starts with a capital or a digit followed by a letter, may carry inner hyphens/dots
@@ -95,11 +95,21 @@ _DATASET_SUFFIX = re.compile(r"(?:[Bb]ank|pedia|WaC|Bench|QA|Eval)(?:-?\d[\w.]*)
 
 
 _CUE = re.compile("|".join(f"(?:{rule.cue})" for rule in RULES), re.IGNORECASE)
+# Plain ints: an IntFlag operand makes `int & flag` a call into the enum module.
+_HARDWARE = int(WordClass.HARDWARE)
+_COINED_WORD = int(WordClass.COINED)
+_MARKED = int(WordClass.MARKED)
+_DATA_NAME = int(WordClass.DATA_NAME)
 
 
 def starts_context_rule(word: str) -> bool:
     """Whether a context rule can start with this token (the WordClass.CONTEXT_CUE of `kg.nlp.lexical`)."""
     return _CUE.fullmatch(word) is not None
+
+
+def has_dataset_suffix(word: str) -> bool:
+    """A name ending like data ("PropBank", "TriviaQA"): the WordClass.DATA_NAME of `kg.nlp.lexical`."""
+    return _DATASET_SUFFIX.search(word) is not None
 
 
 def is_coined(word: str) -> bool:
@@ -117,6 +127,7 @@ class ContextNames:
     def __init__(self, context_confidence: float, coined_confidence: float) -> None:
         self.context_confidence = context_confidence
         self.coined_confidence = coined_confidence
+        self.rules = tuple((rule, rule.regex, f"patterns/{rule.name}") for rule in RULES)
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
@@ -125,32 +136,44 @@ class ContextNames:
         found = candidates(doc)
         view = token_view(doc)
         for index in view.having(WordClass.CONTEXT_CUE):
-            for rule in RULES:
-                match = rule.regex.match(text, view.starts[index])
+            for rule, regex, source in self.rules:
+                match = regex.match(text, view.starts[index])
                 if match is not None:
                     for start, end in _rule_names(text, rule, match):
-                        found.append(Candidate(start, end, rule.type, f"patterns/{rule.name}", self.context_confidence))
-        hardware = set(view.having(WordClass.HARDWARE))  # "GPU-based" is no method, whatever its shape
-        for index in view.having(WordClass.COINED):
-            if index in hardware:
-                continue
-            extent = _coined_extent(view, index)
-            if extent is not None:
-                kind = "dataset" if _DATASET_SUFFIX.search(text, *extent) else "method"
-                found.append(Candidate(*extent, kind, "patterns/coined", self.coined_confidence))
+                        found.append(Candidate(start, end, rule.type, source, self.context_confidence))
+        classes, hyphens, starts, ends = view.classes, view.hyphens, view.starts, view.ends
+        for index in view.having(_COINED_WORD):
+            bits = classes[index]
+            if bits & _HARDWARE:
+                continue  # "GPU-based" is no method, whatever its shape
+            if hyphens and (index - 1 in hyphens or index + 1 in hyphens):
+                extent = _coined_extent(view, index)
+                if extent is None:
+                    continue
+                start, end = extent
+                kind = "dataset" if _DATASET_SUFFIX.search(text, start, end) else "method"
+            else:  # the name is this one word, whose ending is a word class
+                start, end = starts[index], ends[index]
+                kind = "dataset" if bits & _DATA_NAME else "method"
+            found.append(
+                tuple.__new__(
+                    Candidate, (start, end, kind, "patterns/coined", self.coined_confidence, None, False, None, None)
+                )
+            )
         return doc
 
 
 def _coined_extent(view: TokenView, index: int) -> tuple[int, int] | None:
     """Character span of the coined name at token `index`, with hyphen-joined parts that carry a capital or digit
     ("CornerNet-Lite", "Self-BLEU"); None when the coined name on its left reaches over it."""
-    if index >= 2 and view.is_inner_hyphen(index - 1) and is_coined(view.word(index - 2)):
+    classes, hyphens = view.classes, view.hyphens
+    if index >= 2 and index - 1 in hyphens and classes[index - 2] & _COINED_WORD:
         return None
     last = index
-    while last + 2 < len(view) and view.is_inner_hyphen(last + 1) and marked(view.word(last + 2)):
+    while last + 2 < len(classes) and last + 1 in hyphens and classes[last + 2] & _MARKED:
         last += 2
     first = index
-    while first >= 2 and view.is_inner_hyphen(first - 1) and marked(view.word(first - 2)):
+    while first >= 2 and first - 1 in hyphens and classes[first - 2] & _MARKED:
         first -= 2
     return view.starts[first], view.ends[last]
 

@@ -4,8 +4,10 @@ Most concepts in abstracts are not in any vocabulary, but their last noun says w
 "... recognition" is a task, "... network" a method, "... corpus" a dataset, "... error rate" a metric).  Head
 words are found in one vectorised lookup over the token array; only there does Python walk left over the
 modifiers, stopping at function words, verbs, numbers and punctuation, since a blank pipeline has no tagger.
-Head tokens are marked by a lexeme flag (computed once per word type) and the walk reads the shared TokenView, so
-no Token object is created.
+Head tokens, and the words the walk may cross (a modifier, a compound part, a hyphen), are word classes computed
+once per word type; the walk reads them from the shared TokenView, so no Token object is created and no word is
+sliced or lower-cased on the way.  Heads are indexed by their last word and then by the words before it, so a
+head word costs one lookup per length of its heads.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -21,16 +22,11 @@ from spacy.tokens import Doc
 from kg.nlp.candidates import Candidate, candidates
 from kg.nlp.gazetteer import pattern_docs
 from kg.nlp.lexical import pipeline_lexicon
-from kg.nlp.patterns import is_coined
-from kg.nlp.text import COMMON_VERBS, FUNCTION_WORDS, LANGUAGES, marked, plural, singular, word_set
+from kg.nlp.text import FUNCTION_WORDS, LANGUAGES, plural, singular
 from kg.nlp.tokens import TokenView, WordClass, token_view
 from kg.records import CONCEPT_TYPES
 from kg.vocabulary import Lexicon
 
-# Words that cannot be part of a hyphenated compound modifier.
-_NEVER_IN_COMPOUND: frozenset[str] = word_set("a an the this that these those our their its his her my your we they it")
-# Nouns that end in -ly, so that the adverb test does not cut them off ("anomaly detection").
-_LY_NOUNS: frozenset[str] = word_set("anomaly assembly family supply reply monopoly butterfly ply poly")
 # Types whose head alone is a concept ("parsing", "accuracy"); a bare "model" or "corpus" is generic.
 DEFAULT_BARE_TYPES: tuple[str, ...] = ("task",)
 # Types whose phrases must contain a name: "Penn Treebank" and "Europarl corpus" are datasets, "labeled data" and
@@ -48,6 +44,21 @@ class Head:
 
     before: tuple[str, ...]
     type: str
+
+
+# Heads by their last word: for each count of words before the last, longest first, the first head (in the order
+# that decides) with each such sequence of words.
+HeadIndex = dict[str, tuple[tuple[int, dict[tuple[str, ...], Head]], ...]]
+
+# Plain ints: an IntFlag operand makes `int & flag` a call into the enum module.
+_HEAD = int(WordClass.HEAD)
+_HYPHEN = int(WordClass.HYPHEN)
+_MODIFIER = int(WordClass.MODIFIER)
+_COMPOUND_PART = int(WordClass.COMPOUND_PART)
+_MARKED = int(WordClass.MARKED)
+_COINED = int(WordClass.COINED)
+_GERUND = int(WordClass.GERUND)
+_PREPOSITION = int(WordClass.PREPOSITION)
 
 
 class HeadPhrases:
@@ -80,65 +91,89 @@ class HeadPhrases:
                 for form in forms:
                     by_last.setdefault(form, []).append(Head(tuple(words[:-1]), kind))
         # Longer heads first: "word error rate" decides before "rate".
-        self.by_last = {word: sorted(heads, key=lambda h: -len(h.before)) for word, heads in by_last.items()}
+        self.by_last = _head_index(
+            {word: sorted(heads, key=lambda h: -len(h.before)) for word, heads in by_last.items()}
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
         view = token_view(doc)
         found = candidates(doc)
-        # Tokens inside a named candidate (a dataset, hardware, metric) are never modifiers: their start offsets.
-        named = frozenset(
-            start
-            for c in found
-            if c.type in _NAME_TYPES
-            for start in view.starts[bisect_left(view.starts, c.start) : bisect_left(view.starts, c.end)]
-        )
+        # Tokens inside a named candidate (a dataset, hardware, metric) are never modifiers.
+        starts = view.starts
+        named: set[int] = set()
+        for c in found:
+            if c.type in _NAME_TYPES:
+                named.update(range(bisect_left(starts, c.start), bisect_left(starts, c.end)))
         spans = {(c.start, c.end, c.type) for c in found}
         known = [c for c in found if c.type in self.extend_types and c.source.startswith("gazetteer")]
+        by_last = self.by_last
         for index in view.having(WordClass.HEAD):
-            phrase = self._phrase(view, index, named, spans)
-            if phrase is not None:
-                found.append(phrase)
-                spans.add((phrase.start, phrase.end, phrase.type))
+            groups = by_last.get(view.word(index).lower())
+            if groups is not None:
+                phrase = self._phrase(view, index, groups, named, spans)
+                if phrase is not None:
+                    found.append(phrase)
+                    spans.add((phrase.start, phrase.end, phrase.type))
         for candidate in known:
             first = view.index_at(candidate.start)
-            start = self._modifiers_start(view, first, named) if first is not None else None
-            if first is not None and start is not None and start < first and self._extends(view, start, first):
+            if first is None:
+                continue
+            start = self._modifiers_start(view, first, named)
+            if start < first and self._extends(view, start, first):
                 found.append(
-                    Candidate(view.starts[start], candidate.end, candidate.type, "phrases/extended", self.confidence)
+                    _candidate(starts[start], candidate.end, candidate.type, "phrases/extended", self.confidence)
                 )
         return doc
 
     def _phrase(
-        self, view: TokenView, index: int, named: frozenset[int], spans: set[tuple[int, int, str]]
+        self,
+        view: TokenView,
+        index: int,
+        groups: tuple[tuple[int, dict[tuple[str, ...], Head]], ...],
+        named: set[int],
+        spans: set[tuple[int, int, str]],
     ) -> Candidate | None:
-        for head in self.by_last.get(view.word(index).lower(), ()):
-            head_start = index - len(head.before)
-            if head_start < 0 or tuple(view.word(i).lower() for i in range(head_start, index)) != head.before:
-                continue
-            start = self._modifiers_start(view, head_start, named)
-            if start == head_start and head.type not in self.bare_types:
+        """The phrase ending in head word `index`, whose heads (by count of words before it) are `groups`."""
+        head = None
+        longest = groups[0][0]
+        if longest == 0:  # the common case: one-word heads only
+            head, head_start = groups[0][1][()], index
+        else:
+            longest = min(longest, index)  # the words before the head word that any of its heads can need
+            before = tuple(view.word(i).lower() for i in range(index - longest, index))
+            for count, heads in groups:
+                if count <= longest:
+                    head = heads.get(before[longest - count :])
+                    if head is not None:
+                        head_start = index - count
+                        break
+            if head is None:
                 return None
-            if start < head_start and (view.starts[start], view.ends[head_start - 1], head.type) in spans:
-                return None  # "BERT model", "ImageNet dataset": the name already is the mention
-            if head.type in self.named_types:
-                named_start = self._name_start(view, start, head_start, index, head.type)
-                if named_start is None:
-                    return None
-                start = named_start
-            return Candidate(view.starts[start], view.ends[index], head.type, "phrases/head", self.confidence)
-        return None
+        start = self._modifiers_start(view, head_start, named)
+        kind = head.type
+        if start == head_start:
+            if kind not in self.bare_types:
+                return None
+        elif (view.starts[start], view.ends[head_start - 1], kind) in spans:
+            return None  # "BERT model", "ImageNet dataset": the name already is the mention
+        if kind in self.named_types:
+            named_start = self._name_start(view, start, head_start, index, kind)
+            if named_start is None:
+                return None
+            start = named_start
+        return _candidate(view.starts[start], view.ends[index], kind, "phrases/head", self.confidence)
 
     @staticmethod
     def _extends(view: TokenView, start: int, first: int) -> bool:
         """Whether modifiers [start, first) make a kind of the term that follows: any modifier of an ordinary term
         ("sparse convolution"), but a coined name only takes modifiers with capitals or digits ("3D CNNs",
         "Holistic SparseCNN"), not lower-case words, which are as often verbs ("we prompt SAM")."""
-        term = view.word(first)
-        if not is_coined(term) and not term.isupper():
+        classes = view.classes
+        if not classes[first] & _COINED and not view.word(first).isupper():
             return True
-        return all(word == "-" or marked(word) for word in map(view.word, range(start, first)))
+        return all(classes[i] & (_HYPHEN | _MARKED) for i in range(start, first))
 
     def _name_start(self, view: TokenView, start: int, head_start: int, index: int, kind: str) -> int | None:
         """Where the name in a phrase of a named type starts: its first capitalised modifier ("Penn Treebank",
@@ -148,54 +183,51 @@ class HeadPhrases:
             return names[0]
         return head_start if kind in self.bare_types else None
 
-    def _modifiers_start(self, view: TokenView, head_start: int, named: frozenset[int]) -> int:
-        """Index of the first token of the modifier run that ends right before `head_start`."""
+    def _modifiers_start(self, view: TokenView, head_start: int, named: set[int]) -> int:
+        """Index of the first token of the modifier run that ends right before `head_start`.
+
+        The walk reads word classes (`WordClass.MODIFIER`, `COMPOUND_PART`, ...) computed once per word type."""
+        classes, hyphens = view.classes, view.hyphens
         start, words = head_start, 0
         while start > 0 and words < self.max_modifiers:
-            if view.is_inner_hyphen(start - 1):
-                if start - 2 >= 0 and compound_part(view.word(start - 2)):
+            if start - 1 in hyphens:
+                if start - 2 >= 0 and classes[start - 2] & _COMPOUND_PART:
                     start -= 2  # a compound counts as one word, however many parts it has
                     continue
                 # "high-performance Transformers": the compound cannot be taken whole, so none of it is.
                 return start + 1 if start < head_start else start
-            word = view.word(start - 1)
-            in_compound = start - 2 >= 0 and view.is_inner_hyphen(start - 2)
-            if not (compound_part(word) if in_compound else modifier(word)):
+            in_compound = start - 2 >= 0 and start - 2 in hyphens
+            if not classes[start - 1] & (_COMPOUND_PART if in_compound else _MODIFIER):
                 break
-            if view.starts[start - 1] in named:
+            if start - 1 in named:
                 break
             start -= 1
             words += 1
         # A leading hyphenated half-word left over by the word limit is dropped, and so is a leading gerund after a
         # preposition, which is a verb: "for [evaluating] multimodal models".
-        while start < head_start and (view.word(start) == "-" or _gerund_after_preposition(view, start)):
+        while start < head_start and (
+            classes[start] & _HYPHEN or (start > 0 and classes[start] & _GERUND and classes[start - 1] & _PREPOSITION)
+        ):
             start += 1
         return start
 
 
-_PREPOSITIONS = word_set("for by of in on with without through when while after before via from into towards toward")
+def _candidate(start: int, end: int, kind: str, source: str, confidence: float) -> Candidate:
+    """Candidate(start, end, kind, source, confidence), built as the tuple it is: a NamedTuple's own constructor
+    is a Python function with defaults to fill in, several times slower."""
+    return tuple.__new__(Candidate, (start, end, kind, source, confidence, None, False, None, None))
 
 
-def _gerund_after_preposition(view: TokenView, index: int) -> bool:
-    return index > 0 and view.word(index).endswith("ing") and view.word(index - 1).lower() in _PREPOSITIONS
-
-
-@lru_cache(maxsize=1 << 16)
-def modifier(word: str) -> bool:
-    """Whether `word` can sit inside a concept phrase before its head (memoised: words recur across papers)."""
-    lower = word.lower()
-    if lower in FUNCTION_WORDS or lower in COMMON_VERBS:
-        return False
-    core = word.replace("-", "")
-    if not core.isalnum() or not any(char.isalpha() for char in core):
-        return False  # punctuation, numbers ("2,240", "3.5")
-    return not (lower.endswith("ly") and lower not in _LY_NOUNS)
-
-
-@lru_cache(maxsize=1 << 16)
-def compound_part(word: str) -> bool:
-    """Inside a hyphenated compound any content word can sit ("few-shot", "large-scale", "Transformer-based")."""
-    return word.lower() not in _NEVER_IN_COMPOUND and word.replace("-", "").isalnum()
+def _head_index(by_last: dict[str, list[Head]]) -> HeadIndex:
+    """The heads of each last word (in deciding order) grouped by their count of words before it, longest first;
+    of heads with the same words the first decides, so it is the one kept."""
+    index: HeadIndex = {}
+    for word, heads in by_last.items():
+        groups: dict[int, dict[tuple[str, ...], Head]] = {}
+        for head in heads:
+            groups.setdefault(len(head.before), {}).setdefault(head.before, head)
+        index[word] = tuple(sorted(groups.items(), key=lambda group: -group[0]))
+    return index
 
 
 def _is_name_part(view: TokenView, index: int) -> bool:

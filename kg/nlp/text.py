@@ -86,6 +86,33 @@ LANGUAGES: frozenset[str] = word_set(
 )
 """Language names: capitalised like names, but "English data" or "Czech" alone is not a dataset."""
 
+# Words that cannot be part of a hyphenated compound modifier.
+_NEVER_IN_COMPOUND: frozenset[str] = word_set("a an the this that these those our their its his her my your we they it")
+# Nouns that end in -ly, so that the adverb test does not cut them off ("anomaly detection").
+_LY_NOUNS: frozenset[str] = word_set("anomaly assembly family supply reply monopoly butterfly ply poly")
+
+PREPOSITIONS: frozenset[str] = word_set(
+    "for by of in on with without through when while after before via from into towards toward"
+)
+"""Prepositions after which a word in -ing is a verb ("for [evaluating] multimodal models"), not a modifier."""
+
+
+def modifier(word: str) -> bool:
+    """Whether `word` can sit inside a concept phrase before its head (a WordClass of `kg.nlp.tokens`)."""
+    lower = word.lower()
+    if lower in FUNCTION_WORDS or lower in COMMON_VERBS:
+        return False
+    core = word.replace("-", "")
+    if not core.isalnum() or not any(char.isalpha() for char in core):
+        return False  # punctuation, numbers ("2,240", "3.5")
+    return not (lower.endswith("ly") and lower not in _LY_NOUNS)
+
+
+def compound_part(word: str) -> bool:
+    """Inside a hyphenated compound any content word can sit ("few-shot", "large-scale", "Transformer-based")."""
+    return word.lower() not in _NEVER_IN_COMPOUND and word.replace("-", "").isalnum()
+
+
 _HYPHENS = "\u2010\u2011\u2012\u2013\u2212"
 _HYPHEN_TABLE = str.maketrans({c: "-" for c in _HYPHENS})
 _SPACE_RUN = re.compile(r"\s+")

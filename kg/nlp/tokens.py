@@ -1,9 +1,12 @@
 """A cheap, shared view of a Doc's tokens: character offsets, word classes, and the hyphenated compounds.
 
-Token objects cost a Python allocation per access and `Doc.to_array` about 50 ns per token and column, so the
-`kg_tokens` component (`kg.nlp.lexical`) fetches three columns once per doc and every other component reads this
-view: plain lists of offsets, and a bit set of word classes per token (`WordClass`) telling each component where
-its rules can start, so that no component scans the whole text.
+Token objects cost a Python allocation per access and `Doc.to_array` about 20 ns per token and column, so the
+`kg_tokens` component (`kg.nlp.lexical`) fetches two columns once per doc and every other component reads this
+view: plain lists of offsets, and the bits of `WordClass` per token.  The bits are of two kinds: cues, telling
+each component where its rules can start (listed per class, so that no component scans the whole text), and word
+properties that the rules test on the tokens around a cue (a possible modifier, a hyphen, a capital), so that
+they test a bit rather than slice and lower-case the word each time.  The word's length rides in the same column
+(above `LENGTH_SHIFT`), so the end offsets come without a third one.
 
 spaCy splits a hyphenated compound into word, "-", word; a gazetteer term or a phrase must not be cut out of the
 middle of one (the "memory" of "memory-saving" is not the memory metric), unless the other half is a suffix-like
@@ -13,11 +16,14 @@ word ("Transformer-based", "hardware-aware"), which still names its first half.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntFlag
 
 import numpy as np
+from spacy.attrs import SHAPE
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from kg.nlp.text import word_set
 
@@ -25,17 +31,56 @@ TOKENS = "kg.tokens"  # TokenView of the doc, set by the kg_tokens component
 
 
 class WordClass(IntFlag):
-    """What a word type can start; one bit each, stored per lexeme by `kg.nlp.lexical`."""
+    """What a word type is; one bit each, stored per lexeme by `kg.nlp.lexical` (a function of the word alone)."""
 
+    # Cues: where a rule can start; `TokenView.having` lists the tokens of each.
     HARDWARE = 1  # the first word of a hardware name ("A100", "Jetson", "edge")
     HEAD = 2  # the last word of a lexicon head ("recognition", "model")
     CONTEXT_CUE = 4  # the first word of a context rule ("outperforms", "experiments")
-    COINED = 8  # a coined name or acronym ("CFSP", "LoRA")
+    COINED = 8  # a coined name or acronym ("CFSP", "LoRA"); also read as a word property
     WE_CUE = 16  # "we", "this", "our": the start of "we propose X"
     NAMED_CUE = 32  # "named", "dubbed", "termed"
+    EXACT_LABEL = 64  # the first word of a case-sensitive vocabulary label ("SAM"); set by the gazetteer
+    HYPHEN = 128  # "-": listed too, to find the inner hyphens of compounds; also read as a word property
+    LONG = 256  # LONG_WORD characters or more: maybe blanks the extractor put over an overlong chunk of the text
+    # Word properties, read per token from `TokenView.classes`.
+    MODIFIER = 1 << 10  # can sit in a concept phrase before its head (`kg.nlp.text.modifier`)
+    COMPOUND_PART = 1 << 11  # can be part of a hyphenated compound (`kg.nlp.text.compound_part`)
+    MARKED = 1 << 12  # has a capital or a digit (`kg.nlp.text.marked`)
+    GERUND = 1 << 13  # ends in "ing"
+    PREPOSITION = 1 << 14  # a preposition a gerund can follow ("for", "by", "of")
+    LOWER = 1 << 15  # `str.islower()`
+    HYPHEN_SUFFIX = 1 << 16  # one of HYPHEN_SUFFIXES
+    DATA_NAME = 1 << 17  # ends like the name of data ("PropBank", "TriviaQA"; `kg.nlp.patterns`)
+    ALNUM_FIRST = 1 << 18  # its first character is a letter or digit
+    ALNUM_LAST = 1 << 19  # its last character is a letter or digit
 
 
-_CLASS_BITS: tuple[int, ...] = tuple(int(c) for c in WordClass)
+CUES = (
+    WordClass.HARDWARE
+    | WordClass.HEAD
+    | WordClass.CONTEXT_CUE
+    | WordClass.COINED
+    | WordClass.WE_CUE
+    | WordClass.NAMED_CUE
+    | WordClass.EXACT_LABEL
+    | WordClass.HYPHEN
+    | WordClass.LONG
+)
+LENGTH_SHIFT = 32  # a lexeme's SHAPE is its WordClass bits plus its length shifted left by this
+LONG_WORD = 100  # tokens at least this long are LONG: far beyond any word the tokenizer keeps whole
+# Plain ints: an IntFlag operand makes `int & flag` a call into the enum module (about 1 us).
+_CUES = int(CUES)
+_CLASS_MASK = (1 << LENGTH_SHIFT) - 1
+_LONG = int(WordClass.LONG)
+_HYPHEN = int(WordClass.HYPHEN)
+_LOWER = int(WordClass.LOWER)
+_HYPHEN_SUFFIX = int(WordClass.HYPHEN_SUFFIX)
+_ALNUM_FIRST = int(WordClass.ALNUM_FIRST)
+_ALNUM_LAST = int(WordClass.ALNUM_LAST)
+_CUE_BITS: tuple[int, ...] = tuple(int(c) for c in WordClass if c & CUES)
+# The cue classes of each combination of cue bits: a token is appended to its classes' lists in one lookup.
+_CLASSES_OF: tuple[tuple[int, ...], ...] = tuple(tuple(c for c in _CUE_BITS if bits & c) for bits in range(_CUES + 1))
 
 # Second halves of hyphenated modifiers that are verbs or adjectives on their own ("Transformer-based").
 HYPHEN_SUFFIXES: frozenset[str] = word_set(
@@ -44,30 +89,45 @@ HYPHEN_SUFFIXES: frozenset[str] = word_set(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TokenView:
-    """Token i spans text[starts[i]:ends[i]]; `classed` lists the tokens of each word class, `hyphens` the tokens
-    that are inner hyphens of compounds."""
+    """Token i spans text[starts[i]:ends[i]] and has the WordClass bits classes[i], those of that text even where
+    the doc's token was blanked; `classed` lists the tokens of each cue class (by their lexemes), `hyphens` the
+    tokens that are inner hyphens of compounds."""
 
     text: str
     starts: list[int]
     ends: list[int]
+    classes: list[int]
     classed: dict[int, list[int]]
     hyphens: frozenset[int]
 
     @classmethod
-    def of(cls, text: str, starts: list[int], ends: list[int], classes: np.ndarray) -> TokenView:
-        """The view of tokens at `starts`/`ends` whose word classes are `classes` (one int of bits per token)."""
-        marked = np.flatnonzero(classes)
-        bits = classes[marked]
-        classed = {c: marked[(bits & c) != 0].tolist() for c in _CLASS_BITS}
-        return cls(text, starts, ends, classed, _inner_hyphens(text, starts, ends))
+    def of(cls, text: str, starts: np.ndarray, shapes: np.ndarray, classify: Callable[[str], int]) -> TokenView:
+        """The view of tokens at `starts` whose lexeme SHAPEs (length and WordClass bits) are `shapes`.
+
+        `classify` gives the bits of a word: a LONG token's text may differ from its lexeme (the extractor blanks
+        overlong chunks before tokenizing), so its bits are read from the text itself.
+        """
+        start_list = starts.tolist()
+        end_list = (starts + (shapes >> LENGTH_SHIFT)).tolist()
+        classes = (shapes & _CLASS_MASK).tolist()
+        classed: dict[int, list[int]] = {c: [] for c in _CUE_BITS}
+        classes_of = _CLASSES_OF
+        for index in np.flatnonzero(shapes & _CUES).tolist():
+            for word_class in classes_of[classes[index] & _CUES]:
+                classed[word_class].append(index)
+        for index in classed[_LONG]:
+            word = text[start_list[index] : end_list[index]]
+            classes[index] = classify(word) & _CLASS_MASK
+        hyphens = _inner_hyphens(start_list, end_list, classes, classed[_HYPHEN])
+        return cls(text, start_list, end_list, classes, classed, hyphens)
 
     def __len__(self) -> int:
         return len(self.starts)
 
-    def having(self, word_class: WordClass) -> list[int]:
-        """Indices of the tokens whose word has `word_class`."""
+    def having(self, word_class: int) -> list[int]:
+        """Indices of the tokens whose word has the cue class `word_class`."""
         return self.classed[int(word_class)]
 
     def word(self, index: int) -> str:
@@ -87,29 +147,46 @@ class TokenView:
 
     def inside_compound(self, start: int, end: int) -> bool:
         """Whether tokens [start, end) are glued by a hyphen to an ordinary lower-case word before or after them."""
-        if start > 1 and self.is_inner_hyphen(start - 1) and self.word(start - 2).islower():
+        hyphens = self.hyphens
+        if not hyphens:
+            return False
+        if start > 1 and start - 1 in hyphens and self.classes[start - 2] & _LOWER:
             return True
-        if end < len(self.starts) - 1 and self.is_inner_hyphen(end):
-            after = self.word(end + 1)
-            return after.islower() and after not in HYPHEN_SUFFIXES
+        if end < len(self.starts) - 1 and end in hyphens:
+            after = self.classes[end + 1]
+            return bool(after & _LOWER) and not after & _HYPHEN_SUFFIX
         return False
 
 
-def _inner_hyphens(text: str, starts: list[int], ends: list[int]) -> frozenset[int]:
-    """Tokens that are a "-" joining two words: glued to both ("memory-saving"), or spaced on both sides as
-    tokenized text writes it ("few - shot"), but not a dash after a word ("X - a method")."""
+def _inner_hyphens(starts: list[int], ends: list[int], classes: list[int], dashes: list[int]) -> frozenset[int]:
+    """Of the "-" tokens `dashes`, those joining two words: glued to both ("memory-saving"), or spaced on both
+    sides as tokenized text writes it ("few - shot"), but not a dash after a word ("X - a method")."""
     found = set()
-    position = text.find("-")
-    while position >= 0:
-        index = bisect.bisect_left(starts, position)
-        if 0 < index < len(starts) - 1 and starts[index] == position and ends[index] == position + 1:
+    last = len(starts) - 1
+    for index in dashes:
+        if 0 < index < last:
+            position = starts[index]
             glued_before = ends[index - 1] == position
             glued_after = starts[index + 1] == position + 1
-            words_around = text[ends[index - 1] - 1].isalnum() and text[starts[index + 1]].isalnum()
-            if glued_before == glued_after and words_around:
+            if glued_before == glued_after and classes[index - 1] & _ALNUM_LAST and classes[index + 1] & _ALNUM_FIRST:
                 found.add(index)
-        position = text.find("-", position + 1)
     return frozenset(found)
+
+
+def add_word_class(vocab: Vocab, word_class: WordClass, words: frozenset[str]) -> None:
+    """Add `word_class` to the SHAPE of `words`, present and future lexemes (after `use_word_classes`): for a
+    component whose cue words come from its own data."""
+    getters = vocab.lex_attr_getters  # type: ignore[attr-defined]  # missing from spaCy's stubs
+    classify: Callable[[str], int] = getters[SHAPE]
+    bit = int(word_class)
+
+    def extended(word: str) -> int:
+        return classify(word) | bit if word in words else classify(word)
+
+    getters[SHAPE] = extended
+    for word in words:
+        lexeme = vocab[word]
+        lexeme.shape = lexeme.shape | bit
 
 
 def token_view(doc: Doc) -> TokenView:
