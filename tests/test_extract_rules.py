@@ -126,6 +126,16 @@ def test_we_propose_a_described_method_marks_its_phrase(extractor: Extractor) ->
     assert not mention(e, "Transformers").proposed
 
 
+def test_a_known_concept_heading_the_object_of_we_propose_is_not_proposed(extractor: Extractor) -> None:
+    # Sentences from the HF Daily Papers corpus (2405.20674, 2407.16637): the paper makes a new model or recipe.
+    e = extract(
+        extractor,
+        "We first design a unified diffusion model tailored for multi-view video generation. "
+        "To improve, we propose fine-tuning LLMs with preference learning. Diffusion models are strong.",
+    )
+    assert not any(m.proposed for m in e.mentions if m.concept in ("diffusion model", "Large Language Model"))
+
+
 def test_used_methods_are_not_proposed(extractor: Extractor) -> None:
     e = extract(extractor, "We fine-tune BERT with Adam on GLUE.")
     assert e.mentions and not any(m.proposed for m in e.mentions)

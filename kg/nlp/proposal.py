@@ -3,8 +3,10 @@
 Three cues mark it: a title of the form "Mesa: A Memory-saving ..."; "we propose/introduce/present X"; and
 "dubbed/termed/called/named X" in a sentence about this work.  The object of "we propose" is read up to the end
 of its clause: a name there (or one introduced by "named"/"dubbed", or in an abbreviation pair) is the proposal,
-otherwise the candidate that heads the noun phrase.  The proposal is a dataset when the text says it is a dataset or
-benchmark, a method otherwise.  Every later occurrence of a proposed name is a mention of the same concept.
+otherwise the candidate that heads the noun phrase, unless the vocabulary knows that span ("we design a diffusion
+model" proposes a new model, not the concept "diffusion model").  The proposal is a dataset when the text says it
+is a dataset or benchmark, a method otherwise.  Every later occurrence of a proposed name is a mention of the same
+concept.
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ class Proposal:
         pair_starts = [pair.long_start for pair in pairs]
         proposable: list[Candidate] | None = None  # by start, made when a cue needs it
         proposable_starts: list[int] = []
+        known: set[tuple[int, int]] = set()
         for match in filter(None, (_WE_PROPOSE.match(text, cue) for cue in cues)):
             start, end = match.span("object")
             phrase_end = _clause_end(text, start, end)
@@ -122,17 +125,18 @@ class Proposal:
                 yield self._candidate(first.start("name"), first.end("name"), kind, "proposal/we-propose")
                 continue
             index = bisect_left(pair_starts, start)
-            if index < len(pairs) and pairs[index].long_start < end:
+            if index < len(pairs) and pairs[index].long_start < phrase_end:
                 pair = pairs[index]
                 yield self._candidate(pair.long_start, pair.long_end, kind, "proposal/we-propose")
                 yield self._candidate(pair.short_start, pair.short_end, kind, "proposal/we-propose")
                 continue
             if proposable is None:
                 proposable = [c for c in candidates(doc) if c.type in _PROPOSABLE]
+                known = _known_spans(candidates(doc))
                 proposable.sort(key=_START)
                 proposable_starts = [c.start for c in proposable]
             inside = proposable[bisect_left(proposable_starts, start) : bisect_left(proposable_starts, phrase_end)]
-            heads = [c for c in inside if c.end <= phrase_end and not c.proposed]
+            heads = [c for c in inside if c.end <= phrase_end and not c.proposed and (c.start, c.end) not in known]
             if heads:
                 head = max(heads, key=lambda c: (c.end, c.length))
                 yield self._candidate(head.start, head.end, head.type, "proposal/we-propose")
@@ -161,6 +165,12 @@ class Proposal:
 
     def _candidate(self, start: int, end: int, kind: str, source: str) -> Candidate:
         return Candidate(start, end, kind, source, self.confidence, proposed=True)
+
+
+def _known_spans(found: list[Candidate]) -> set[tuple[int, int]]:
+    """Spans the vocabulary knows (under any rule's candidate there): "we design a diffusion model" or "we propose
+    fine-tuning LLMs" make something new, not the known concept, so these never stand in for the proposal."""
+    return {(c.start, c.end) for c in found if c.source.startswith("gazetteer/")}
 
 
 def _clause_end(text: str, start: int, end: int) -> int:
