@@ -49,7 +49,7 @@ from oxrdflib import OxigraphStore
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, SKOS
 
-from kg import rdf
+from kg import derived, rdf
 from kg.atomic import atomic_write_text
 from kg.errors import KgError, StoreLockedError
 from kg.paths import DEFAULT_STORE
@@ -238,6 +238,8 @@ class _Writer:
         self.db = db
         self.digests = digests  # paper IRI -> digest of its mapped triples, kept up to date as papers are written
         self.orphan_candidates: set[ox.NamedNode] = set()
+        self.touched_concepts: set[str] = set()  # IRIs of concepts a written paper names: their counts may change
+        self.touched_labelled: set[str] = set()  # IRIs of nodes a written paper labels: their keys may change
         self.papers = self.new = self.replaced = self.unchanged = 0
 
     def write_batch(self, batch: list[Extraction]) -> None:
@@ -251,6 +253,7 @@ class _Writer:
                 self.unchanged += 1
                 continue
             self.digests[iri] = digest
+            self._touch(lines)
             paper = ox.NamedNode(iri)
             if ox.Quad(paper, _TYPE, _PAPER) not in self.db:
                 self.new += 1
@@ -262,6 +265,26 @@ class _Writer:
             self.db.bulk_load(rdf.ntriples_bytes(new_lines), format=ox.RdfFormat.N_TRIPLES)
         if inserts:
             self.db.bulk_extend(inserts)
+
+    def _touch(self, lines: list[str]) -> None:
+        """Note the concepts and labelled nodes of a paper's new lines (`rdf.paper_ntriples` writes every line as
+        `<subject> <predicate> object .`, IRIs without spaces), so that only their derived data is recomputed."""
+        for line in lines:
+            subject, predicate, rest = line.split(" ", 2)
+            if predicate == rdf.TYPE and rest[:-2] in _CONCEPT_CLASS_TERMS:
+                self.touched_concepts.add(subject[1:-1])
+            elif predicate in _LABEL_TERMS:
+                self.touched_labelled.add(subject[1:-1])
+
+    def derive(self, everything: bool) -> None:
+        """Re-derive paper counts and label keys (see `kg.derived`) for every node this add touched: the concepts
+        and labelled nodes of the papers written, and the nodes replaced papers stopped linking to. `everything`
+        recomputes them for the whole graph (a store built before derived data existed)."""
+        if everything:
+            derived.derive_all(self.db)
+            return
+        concepts = {ox.NamedNode(iri) for iri in self.touched_concepts} | self.orphan_candidates
+        derived.derive(self.db, concepts, {ox.NamedNode(iri) for iri in self.touched_labelled})
 
     def _replace(self, paper: ox.NamedNode, quads: list[ox.Quad], inserts: list[ox.Quad]) -> None:
         """Make the paper own exactly `quads`' share: remove what it owned and no longer states, add what is new."""
@@ -283,10 +306,15 @@ class _Writer:
         return quad.predicate == _PREF_LABEL and ox.Quad(quad.subject, _ALT_LABEL, quad.object) in self.db
 
     def remove_orphans(self) -> None:
-        """Delete shared nodes that a replacement left with no incoming edge (they would not exist in a rebuild)."""
+        """Delete shared nodes that a replacement left with no incoming edge (they would not exist in a rebuild).
+
+        Papers are roots, not shared nodes: a replaced paper is an orphan candidate through its old mentions'
+        prov:wasDerivedFrom, and a paper whose new extraction has no mention has no incoming edge left."""
         pending = set(self.orphan_candidates)
         while pending:
             node = pending.pop()
+            if ox.Quad(node, _TYPE, _PAPER) in self.db:
+                continue
             if next(self.db.quads_for_pattern(None, None, node, _DEFAULT), None) is not None:
                 continue
             for quad in list(self.db.quads_for_pattern(node, None, None, _DEFAULT)):
@@ -310,6 +338,9 @@ class _Writer:
                 self.db.remove(ox.Quad(node, _PREF_LABEL, label))
                 self.db.add(ox.Quad(node, _ALT_LABEL, label))
 
+
+_CONCEPT_CLASS_TERMS = frozenset(rdf.CONCEPT_CLASS.values())
+_LABEL_TERMS = frozenset((rdf.PREF_LABEL, rdf.ALT_LABEL))
 
 _SHARED_LABELS_QUERY = """
 SELECT ?node ?label WHERE {
@@ -466,10 +497,13 @@ def _new_staging(layout: _Layout) -> Path:
 def _write(staging: Path, extractions: Iterable[Extraction], before: int, digests: dict[str, str]) -> AddReport:
     """Apply `extractions` to the staging database and close it (it is closed when this function returns)."""
     writer = _Writer(ox.Store(str(staging / _DB)), digests)
+    migrate = len(writer.db) > 0 and not derived.has_derived_data(writer.db)
     for batch in _batches(extractions, _BATCH_PAPERS):
         writer.write_batch(batch)
     writer.remove_orphans()
     writer.reconcile_labels()
+    if writer.new + writer.replaced > 0:
+        writer.derive(everything=migrate)
     after = len(writer.db)
     report = AddReport(before, after, writer.papers, writer.new, writer.replaced, writer.unchanged)
     if report.changed:
