@@ -26,9 +26,9 @@ deleted. Their labels are the union of the labels the papers state for them: lab
 replaced paper takes back an alias no other paper states (a store written before labels.tsv existed lets labels
 accumulate). Of several preferred labels minted to one IRI (case variants), one is kept by an order-independent
 rule and the others become skos:altLabel. Derived data (paper counts, label keys: `kg.derived`) is recomputed at
-each commit for the nodes it touched. Re-adding identical data changes nothing and commits no version; papers.tsv makes that
-check cheap (a paper whose mapped triples hash as last time is skipped without reading the database), and as it
-lives inside the version folder it can never disagree with the database beside it.
+each commit for the nodes it touched. Re-adding identical data changes nothing and commits no version; papers.tsv
+makes that check cheap (a paper whose mapped triples hash as last time is skipped without reading the database),
+and as it lives inside the version folder it can never disagree with the database beside it.
 """
 
 from __future__ import annotations
