@@ -140,32 +140,15 @@ def validate_graph(
 
 CHUNK_PAPERS = 1000  # papers per chunk: about 300k triples, a few hundred MB for rdflib and pySHACL
 
-# A chunk of papers (VALUES filled in): their triples and the triples of the nodes they and their parts (mentions,
-# results) link to, each node once (a concept named by ten mentions would otherwise come ten times); then, in
-# _INCOMING_QUERY, every triple pointing at their parts and listings.
+# A chunk of papers (VALUES filled in): their triples, the triples of the nodes they and their parts (mentions,
+# results) link to, and every triple pointing at their parts and listings.
 _CHUNK_QUERY = """
 CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  SELECT DISTINCT ?s ?p ?o WHERE {{
-    {{
-      SELECT DISTINCT ?s WHERE {{
-        VALUES ?paper {{ {papers} }}
-        {{ BIND(?paper AS ?s) }}
-        UNION {{ ?paper ?link ?s . FILTER(isIRI(?s) && ?link != rdf:type) }}
-        UNION {{
-          ?paper kg:hasMention|kg:hasResult ?part . ?part ?link ?s .
-          FILTER(isIRI(?s) && ?link != rdf:type && ?link != prov:wasDerivedFrom)
-        }}
-      }}
-    }}
-    ?s ?p ?o
-  }}
-}}
-
-"""
-_INCOMING_QUERY = """
-CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   VALUES ?paper {{ {papers} }}
-  ?paper kg:hasMention|kg:hasResult|kg:listedIn ?o . ?s ?p ?o
+  {{ BIND(?paper AS ?s) ?s ?p ?o }}
+  UNION {{ ?paper ?link ?s . FILTER(isIRI(?s)) ?s ?p ?o }}
+  UNION {{ ?paper kg:hasMention|kg:hasResult ?part . ?part ?link ?s . FILTER(isIRI(?s)) ?s ?p ?o }}
+  UNION {{ ?paper kg:hasMention|kg:hasResult|kg:listedIn ?o . ?s ?p ?o }}
 }}
 """
 # Nodes no paper reaches (VALUES filled in): their triples and the triples pointing at them.
@@ -204,9 +187,7 @@ def _chunks(db: ox.Store, size: int) -> Iterable[rdflib.Graph]:
     )
     covered: set[str] = set()
     for start in range(0, len(papers), size):
-        chosen = _iris(papers[start : start + size])
-        graph = _construct(db, _CHUNK_QUERY.format(papers=chosen))
-        graph += _construct(db, _INCOMING_QUERY.format(papers=chosen))
+        graph = _construct(db, _CHUNK_QUERY.format(papers=_iris(papers[start : start + size])))
         covered.update(str(subject) for subject in graph.subjects(unique=True))
         yield graph
     subjects = db.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
