@@ -6,16 +6,9 @@ need to treat a kg:Method as a kg:Concept. RDFS inference (owlrl) would instead 
 triple (every Paper also a schema:ScholarlyArticle, foaf:Document, ...) before validating: several times the
 triples and minutes on the full corpus, for no extra constraint checked.
 
-The store's graph is copied into rdflib's in-memory store (parsed from Oxigraph's N-Triples by oxrdflib's native
-parser) rather than validated through the oxrdflib store plugin: pySHACL asks millions of small triple patterns,
-and each costs a round trip through term conversion on the Oxigraph side.
-
-A store is validated in chunks of papers (`validate_store`), because an rdflib copy of the whole real corpus with
-pySHACL's working set takes about 5 GB. Each chunk holds everything every constraint of its nodes reads: the
-papers' triples, the triples of every node they or their mentions and results link to (concepts, authors,
-listings, ...), and every triple pointing at their mentions, results and listings (for the inverse-path
-constraints "belongs to exactly one paper"). A node shared by chunks is validated in each, with the same triples,
-so its violations are the same and are reported once; nodes no paper reaches are validated in a last chunk.
+The store's graph is copied into rdflib's in-memory store (parsed from Oxigraph's N-Triples dump by oxrdflib's
+native parser) rather than validated through the oxrdflib store plugin: pySHACL asks millions of small triple
+patterns, and each costs a round trip through term conversion on the Oxigraph side.
 """
 
 from __future__ import annotations
@@ -33,7 +26,7 @@ from rdflib.term import Node
 from kg.errors import KgError
 from kg.paths import ONTOLOGY_DIR
 from kg.store import GraphStore
-from kg.terms import KG, PREFIXES
+from kg.terms import PREFIXES
 
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "kg.ttl"
@@ -41,8 +34,6 @@ ONTOLOGY_FILE = ONTOLOGY_DIR / "kg.ttl"
 # Longest namespace first, so kgid: (…/id/) is not shadowed by a shorter one.
 _PREFIXES = sorted(PREFIXES.items(), key=lambda item: len(item[1]), reverse=True)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_TYPE = ox.NamedNode(str(rdflib.RDF.type))
-_PAPER = ox.NamedNode(str(KG.Paper))
 
 
 @dataclass(frozen=True, order=True)
@@ -138,80 +129,18 @@ def validate_graph(
     return ValidationReport(bool(conforms), tuple(sorted(_violations(results))), len(data))
 
 
-CHUNK_PAPERS = 1000  # papers per chunk: about 300k triples, a few hundred MB for rdflib and pySHACL
-
-# A chunk of papers (VALUES filled in): their triples, the triples of the nodes they and their parts (mentions,
-# results) link to, and every triple pointing at their parts and listings.
-_CHUNK_QUERY = """
-CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  VALUES ?paper {{ {papers} }}
-  {{ BIND(?paper AS ?s) ?s ?p ?o }}
-  UNION {{ ?paper ?link ?s . FILTER(isIRI(?s)) ?s ?p ?o }}
-  UNION {{ ?paper kg:hasMention|kg:hasResult ?part . ?part ?link ?s . FILTER(isIRI(?s)) ?s ?p ?o }}
-  UNION {{ ?paper kg:hasMention|kg:hasResult|kg:listedIn ?o . ?s ?p ?o }}
-}}
-"""
-# Nodes no paper reaches (VALUES filled in): their triples and the triples pointing at them.
-_REST_QUERY = """
-CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  VALUES ?node {{ {nodes} }}
-  {{ BIND(?node AS ?s) ?s ?p ?o }} UNION {{ BIND(?node AS ?o) ?s ?p ?o }}
-}}
-"""
-
-
-def _construct(db: ox.Store, query: str) -> rdflib.Graph:
-    """A CONSTRUCT's triples as an rdflib in-memory Graph, through N-Triples and oxrdflib's native parser."""
-    triples = db.query(query, prefixes=PREFIXES)
-    assert isinstance(triples, ox.QueryTriples)
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+def in_memory_copy(store: GraphStore) -> rdflib.Graph:
+    """The store's default graph as an rdflib in-memory Graph (fast path: Oxigraph dump + native parser)."""
+    dump = store.oxigraph.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert dump is not None
     graph = rdflib.Graph()
-    if data:
-        graph.parse(data=data, format="ox-nt")
+    graph.parse(data=dump, format="ox-nt")
     return graph
 
 
-def _iris(nodes: Iterable[ox.NamedNode]) -> str:
-    return " ".join(str(node) for node in nodes)
-
-
-def _chunks(db: ox.Store, size: int) -> Iterable[rdflib.Graph]:
-    """The chunks of `validate_store`: papers `size` at a time, then the nodes none of them reached."""
-    papers = sorted(
-        (
-            q.subject
-            for q in db.quads_for_pattern(None, _TYPE, _PAPER, ox.DefaultGraph())
-            if isinstance(q.subject, ox.NamedNode)
-        ),
-        key=lambda node: node.value,
-    )
-    covered: set[str] = set()
-    for start in range(0, len(papers), size):
-        graph = _construct(db, _CHUNK_QUERY.format(papers=_iris(papers[start : start + size])))
-        covered.update(str(subject) for subject in graph.subjects(unique=True))
-        yield graph
-    subjects = db.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
-    assert isinstance(subjects, ox.QuerySolutions)
-    rest = sorted(
-        (node for (node,) in subjects if isinstance(node, ox.NamedNode) and node.value not in covered),
-        key=lambda node: node.value,
-    )
-    for start in range(0, len(rest), size):
-        yield _construct(db, _REST_QUERY.format(nodes=_iris(rest[start : start + size])))
-
-
-def validate_oxigraph(db: ox.Store, *, chunk_papers: int = CHUNK_PAPERS) -> ValidationReport:
-    """Validate the default graph of `db` in chunks of `chunk_papers` papers (see the module docstring); the
-    triple count reported is the graph's, without the ontology."""
-    violations: set[Violation] = set()
-    conforms = True
-    for chunk in _chunks(db, chunk_papers):
-        report = validate_graph(chunk, inplace=True)
-        conforms = conforms and report.conforms
-        violations.update(report.violations)
-    return ValidationReport(conforms, tuple(sorted(violations)), len(db))
-
-
-def validate_store(store: GraphStore, *, chunk_papers: int = CHUNK_PAPERS) -> ValidationReport:
-    """Validate the store's committed graph (see `validate_oxigraph`)."""
-    return validate_oxigraph(store.oxigraph, chunk_papers=chunk_papers)
+def validate_store(store: GraphStore) -> ValidationReport:
+    """Validate the store's committed graph; the triple count reported is the store's, without the ontology."""
+    data = in_memory_copy(store)
+    triples = len(data)
+    report = validate_graph(data, inplace=True)
+    return ValidationReport(report.conforms, report.violations, triples)

@@ -9,7 +9,7 @@ from fixtures.store.samples import many, mesa, minimal, without_mention
 
 from kg import terms
 from kg.derived import LABEL_KEY, PAPER_COUNT, derive_all
-from kg.query import run_named, run_query, stored_labels
+from kg.query import run_query, stored_labels
 from kg.records import Extraction
 from kg.store import GraphStore
 
@@ -116,17 +116,3 @@ def test_derive_all_repairs_a_graph_without_derived_data(tmp_path: Path) -> None
         dump = copy.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         assert dump is not None
         assert b"\n".join(sorted(dump.splitlines())) == expected
-
-
-def test_top_concepts_ranks_by_stored_count_like_a_full_sort(tmp_path: Path) -> None:
-    """The named query stops at the limit while walking counts downwards; a full aggregate must agree."""
-    papers = [shares_lora(i) for i in range(9)] + list(many(23)) + [mesa()]
-    with GraphStore.open(tmp_path / "st", read_only=False) as store:
-        store.add(papers)
-        full = sorted(counted(store).items(), key=lambda item: -item[1])
-        methods = [(iri, n) for iri, n in full if "/method/" in iri and n > 0]
-        for limit in (1, 2, 3, 20):
-            rows = run_named(store.oxigraph, "top-concepts", {"type": "method", "limit": limit}).rows
-            assert [row["papers"] for row in rows] == [n for _, n in methods[:limit]]
-            cut = methods[: len(rows)][-1][1] if rows else 0
-            assert {row["concept"] for row in rows if row["papers"] > cut} == {i for i, n in methods if n > cut}

@@ -6,7 +6,6 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 import rdflib
 import typer
@@ -22,7 +21,7 @@ from kg.paths import ONTOLOGY_DIR
 from kg.rdf import extraction_triples
 from kg.records import Extraction, Mention
 from kg.store import GraphStore
-from kg.validate import validate_graph, validate_oxigraph, validate_store
+from kg.validate import validate_graph, validate_store
 
 runner = CliRunner()
 
@@ -196,30 +195,3 @@ def test_case_variants_of_organization_and_repository_names_still_conform(tmp_pa
         labels = {str(o) for o in store.rdflib_graph().objects(terms.organization_iri("OPPO"), rdflib.SKOS.altLabel)}
     assert report.violations == ()
     assert labels == {"Oppo"}
-
-
-def oxigraph_of(graph: rdflib.Graph) -> ox.Store:
-    store = ox.Store()
-    store.load(graph.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
-
-
-def test_validation_in_chunks_reports_what_the_whole_graph_does() -> None:
-    graph = graph_of(broken(), mesa2(), *many(7))
-    listing = terms.listing_iri("nowhere.jsonl", 1)  # no paper reaches it: the last chunk validates it
-    graph.add((listing, RDF.type, terms.KG.Listing))
-    mention = next(graph.subjects(RDF.type, terms.KG.Mention))
-    graph.add((terms.paper_iri(next(many(1)).paper.key), terms.KG.hasMention, mention))  # claimed by two papers
-    whole = validate_graph(graph)
-    for size in (1, 3, 1000):
-        chunked = validate_oxigraph(oxigraph_of(graph), chunk_papers=size)
-        assert chunked.violations == whole.violations, size
-        assert not chunked.conforms
-    assert any(v.focus.startswith("kgid:listing/") for v in whole.violations)
-    assert any("exactly one paper" in v.message for v in whole.violations)
-
-
-def mesa2() -> Extraction:
-    """Mesa under another arXiv id: a second paper sharing every concept, author and repository with it."""
-    paper = replace(mesa().paper, key="arxiv:2107.99999", id="2107.99999", arxiv_id="2107.99999")
-    return replace(mesa(), paper=paper)
