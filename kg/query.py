@@ -40,6 +40,7 @@ from typing import Any, Literal, TypeAlias, TypeVar
 
 import pyoxigraph as ox
 
+from kg.derived import label_key
 from kg.errors import KgError, UsageError
 from kg.paths import QUERIES_DIR
 from kg.terms import PREFIXES
@@ -553,8 +554,15 @@ _PARAM_LINE = re.compile(
     r"(?:\s+--\s+(?P<doc>.*))?\s*$"
 )
 
-# Every stored label the text matches: looked up through the index for its usual case forms, since a scan of all
-# labels with LCASE costs a full pass over them (about 100 ms at 50k labels); the scan runs only when none exists.
+# Every stored label the text matches. A store built by `GraphStore` keys each label in lower case (kg:labelKey,
+# see kg.derived), so the match is one index lookup. A graph without keys (loaded from a file, or built before
+# keys existed) falls back to looking up the usual case forms through the index, and to a scan of all labels with
+# LCASE only when none of them exists (the scan costs a full pass: about 100 ms at 50k labels).
+_HAS_KEYS = "ASK { ?node kg:labelKey ?key }"
+_LABELS_BY_KEY = (
+    "SELECT DISTINCT ?key ?label WHERE { ?node kg:labelKey ?key . "
+    "{ ?node skos:prefLabel ?label } UNION { ?node skos:altLabel ?label } }"
+)
 _LABEL_EXISTS = "ASK { { ?node skos:prefLabel ?label } UNION { ?node skos:altLabel ?label } }"
 _LABEL_SCAN = (
     "SELECT DISTINCT ?key ?label WHERE { { ?node skos:prefLabel ?label } UNION { ?node skos:altLabel ?label } "
@@ -569,12 +577,18 @@ def _case_forms(text: str) -> list[str]:
 def stored_labels(store: ox.Store, text: str) -> tuple[ox.Literal, ...]:
     """The preferred and alternative labels in `store` equal to `text` ignoring case.
 
-    The usual case forms of `text` (as typed, lower, upper, title, first letter capital) are looked up through the
-    index; only when none of them is stored are all labels scanned, so a label with an unusual case mix is still
-    found. (When a usual form exists, another stored casing of the same text, such as "LoRA" beside "Lora", is
-    only found if it is one of those forms too.)
+    With label keys (every store `kg build` writes), the labels of the nodes keyed by `text` in lower case are
+    read through the index, and those whose own key is that key are kept (a node keyed "lora" may also have the
+    alias "low-rank adaptation"). Without keys, the usual case forms of `text` (as typed, lower, upper, title,
+    first letter capital) are looked up, and all labels are scanned only when none of them is stored; there, a
+    stored casing that is not a usual form is missed when a usual form exists ("LoRA" beside "Lora").
     """
     text = text.strip()
+    if run_query(store, _HAS_KEYS).boolean:
+        key = label_key(text)
+        rows = run_query(store, _LABELS_BY_KEY, substitutions={"key": key})
+        found = [term for _, term in rows.solutions if isinstance(term, ox.Literal) and label_key(term.value) == key]
+        return tuple(sorted(found, key=str))
     found = [
         ox.Literal(form)
         for form in _case_forms(text)

@@ -5,6 +5,7 @@ Layout of a store folder::
     <store>/CURRENT_VERSION        "v000007": the committed version readers open (replaced atomically)
     <store>/v000007/db/            the committed Oxigraph (RocksDB) database
     <store>/v000007/papers.tsv     paper IRI <TAB> digest of the triples its last extraction mapped to
+    <store>/v000007/labels.tsv     paper IRI <TAB> one label line (N-Triples) its last extraction mapped
     <store>/v000006/               the version before it, kept for readers that opened it just before the swap
     <store>/writer.lock            flock'ed by the one writer; holds its pid for the "locked" message
     <store>/.staging-<pid>/        a writer's work in progress (removed by the next writer if the process died)
@@ -21,11 +22,13 @@ Adding an extraction for a paper already in the store replaces what the paper ow
 changed extraction leaves no stale mentions, and single-valued properties stay single), except `kg:listedIn`
 links, which accumulate: a paper read from two files in two builds was listed in both. Shared nodes (concepts,
 authors, organisations, repositories, listings) are merged as sets, and one left unreferenced by a replacement is
-deleted; their labels accumulate (a replaced paper does not take back an alias it contributed). Of several
-preferred labels minted to one IRI (case variants), one is kept by an order-independent rule and the others
-become skos:altLabel. Re-adding identical data changes nothing and commits no version; papers.tsv makes that
-check cheap (a paper whose mapped triples hash as last time is skipped without reading the database), and as it
-lives inside the version folder it can never disagree with the database beside it.
+deleted. Their labels are the union of the labels the papers state for them: labels.tsv records each paper's, so a
+replaced paper takes back an alias no other paper states (a store written before labels.tsv existed lets labels
+accumulate). Of several preferred labels minted to one IRI (case variants), one is kept by an order-independent
+rule and the others become skos:altLabel. Derived data (paper counts, label keys: `kg.derived`) is recomputed at
+each commit for the nodes it touched. Re-adding identical data changes nothing and commits no version; papers.tsv
+makes that check cheap (a paper whose mapped triples hash as last time is skipped without reading the database),
+and as it lives inside the version folder it can never disagree with the database beside it.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ from oxrdflib import OxigraphStore
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, SKOS
 
-from kg import rdf
+from kg import derived, rdf
 from kg.atomic import atomic_write_text
 from kg.errors import KgError, StoreLockedError
 from kg.paths import DEFAULT_STORE
@@ -62,6 +65,7 @@ LOCK_FILE = "writer.lock"
 _STAGING_PREFIX = ".staging-"
 _DB = "db"
 _DIGESTS = "papers.tsv"
+_LABELS = "labels.tsv"
 _VERSION = re.compile(r"^v(\d{6})$")
 _BATCH_PAPERS = 500  # papers mapped and written per batch: bounds memory whatever the input size
 
@@ -197,6 +201,27 @@ def _write_digests(version: Path, digests: dict[str, str]) -> None:
     atomic_write_text(version / _DIGESTS, "".join(f"{iri}\t{digests[iri]}\n" for iri in sorted(digests)))
 
 
+def _read_labels(version: Path) -> dict[str, tuple[str, ...]] | None:
+    """Paper IRI -> the label lines (N-Triples) its last extraction mapped, from labels.tsv; None when the version
+    has no such file (a store written before labels were recorded: there, labels only accumulate)."""
+    try:
+        text = (version / _LABELS).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise KgError(f"cannot read {version / _LABELS}: {error}") from error
+    labels: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        iri, tab, triple = line.partition("\t")
+        if tab:
+            labels.setdefault(iri, []).append(triple)
+    return {iri: tuple(lines) for iri, lines in labels.items()}
+
+
+def _write_labels(version: Path, labels: dict[str, tuple[str, ...]]) -> None:
+    atomic_write_text(version / _LABELS, "".join(f"{iri}\t{line}\n" for iri in sorted(labels) for line in labels[iri]))
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Writing: per-paper replacement inside a staging database
 
@@ -234,10 +259,14 @@ class _Writer:
     """One `add` call's work on a staging database: loads new papers in bulk, replaces changed ones, removes
     orphans and reconciles labels."""
 
-    def __init__(self, db: ox.Store, digests: dict[str, str]) -> None:
+    def __init__(self, db: ox.Store, digests: dict[str, str], labels: dict[str, tuple[str, ...]] | None) -> None:
         self.db = db
         self.digests = digests  # paper IRI -> digest of its mapped triples, kept up to date as papers are written
+        self.labels = labels  # paper IRI -> its label lines (None: not recorded, labels accumulate), kept up to date
+        self.relabel: set[str] = set()  # IRIs of nodes a replaced paper stopped labelling with some label
         self.orphan_candidates: set[ox.NamedNode] = set()
+        self.touched_concepts: set[str] = set()  # IRIs of concepts a written paper names: their counts may change
+        self.touched_labelled: set[str] = set()  # IRIs of nodes a written paper labels: their keys may change
         self.papers = self.new = self.replaced = self.unchanged = 0
 
     def write_batch(self, batch: list[Extraction]) -> None:
@@ -251,24 +280,90 @@ class _Writer:
                 self.unchanged += 1
                 continue
             self.digests[iri] = digest
+            labels_changed = self._record_labels(iri, self._touch(lines))
             paper = ox.NamedNode(iri)
             if ox.Quad(paper, _TYPE, _PAPER) not in self.db:
                 self.new += 1
                 new_lines.extend(lines)
             else:
-                self._replace(paper, list(ox.parse(rdf.ntriples_bytes(lines), format=ox.RdfFormat.N_TRIPLES)), inserts)
+                quads = list(ox.parse(rdf.ntriples_bytes(lines), format=ox.RdfFormat.N_TRIPLES))
+                self._replace(paper, quads, inserts, labels_changed)
         self.papers += len(batch)
         if new_lines:
             self.db.bulk_load(rdf.ntriples_bytes(new_lines), format=ox.RdfFormat.N_TRIPLES)
         if inserts:
             self.db.bulk_extend(inserts)
 
-    def _replace(self, paper: ox.NamedNode, quads: list[ox.Quad], inserts: list[ox.Quad]) -> None:
+    def _touch(self, lines: list[str]) -> tuple[str, ...]:
+        """Note the concepts and labelled nodes of a paper's new lines (`rdf.paper_ntriples` writes every line as
+        `<subject> <predicate> object .`, IRIs without spaces), so that only their derived data is recomputed;
+        returns the paper's label lines, sorted and without repeats."""
+        labels: set[str] = set()
+        for line in lines:
+            subject, predicate, rest = line.split(" ", 2)
+            if predicate == rdf.TYPE and rest[:-2] in _CONCEPT_CLASS_TERMS:
+                self.touched_concepts.add(subject[1:-1])
+            elif predicate in _LABEL_TERMS:
+                self.touched_labelled.add(subject[1:-1])
+                labels.add(line)
+        return tuple(sorted(labels))
+
+    def _record_labels(self, iri: str, labels: tuple[str, ...]) -> bool:
+        """Record the paper's label lines; the nodes of lines it no longer states are relabelled at the end.
+        Returns whether they changed (a paper whose only change is a dropped alias is still a replacement)."""
+        if self.labels is None:
+            return False
+        old = self.labels.get(iri, ())
+        self.labels[iri] = labels
+        dropped = set(old).difference(labels)
+        self.relabel.update(line.split(" ", 1)[0][1:-1] for line in dropped)
+        return old != labels
+
+    def relabel_nodes(self) -> None:
+        """Give each node a replaced paper stopped labelling exactly the labels the papers now state for it, as a
+        rebuild would: the union of their label lines, of which `reconcile_labels` then keeps one preferred.
+
+        Labels are not owned by one paper (a concept's aliases come from every paper naming it), so they cannot
+        be replaced with the paper's own triples; the per-paper record of label lines (labels.tsv) says which
+        labels some paper still states. A node left with none is unreferenced and was removed as an orphan."""
+        if self.labels is None or not self.relabel:
+            return
+        stated = [
+            line for lines in self.labels.values() for line in lines if line.split(" ", 1)[0][1:-1] in self.relabel
+        ]
+        wanted: dict[ox.NamedNode | ox.BlankNode | ox.Triple, set[ox.Quad]] = {}
+        for quad in ox.parse(rdf.ntriples_bytes(stated), format=ox.RdfFormat.N_TRIPLES):
+            wanted.setdefault(quad.subject, set()).add(ox.Quad(quad.subject, quad.predicate, quad.object))
+        for iri in sorted(self.relabel):
+            node = ox.NamedNode(iri)
+            if next(self.db.quads_for_pattern(node, None, None, _DEFAULT), None) is None:
+                continue  # removed as an orphan
+            labels = wanted.get(node, set())
+            current = {q for p in (_PREF_LABEL, _ALT_LABEL) for q in self.db.quads_for_pattern(node, p, None, _DEFAULT)}
+            for quad in current - labels:  # including demoted preferred labels: reconcile_labels demotes them again
+                self.db.remove(quad)
+            for quad in labels - current:
+                self.db.add(quad)
+            self.touched_labelled.add(iri)
+
+    def derive(self, everything: bool) -> None:
+        """Re-derive paper counts and label keys (see `kg.derived`) for every node this add touched: the concepts
+        and labelled nodes of the papers written, and the nodes replaced papers stopped linking to. `everything`
+        recomputes them for the whole graph (a store built before derived data existed)."""
+        if everything:
+            derived.derive_all(self.db)
+            return
+        concepts = {ox.NamedNode(iri) for iri in self.touched_concepts} | self.orphan_candidates
+        derived.derive(self.db, concepts, {ox.NamedNode(iri) for iri in self.touched_labelled})
+
+    def _replace(
+        self, paper: ox.NamedNode, quads: list[ox.Quad], inserts: list[ox.Quad], labels_changed: bool = False
+    ) -> None:
         """Make the paper own exactly `quads`' share: remove what it owned and no longer states, add what is new."""
         old = _owned_quads(self.db, paper)
         stale = old.difference(quads)
         missing = [q for q in quads if q not in self.db and not self._demoted(q)]
-        if not stale and not missing:
+        if not stale and not missing and not labels_changed:
             self.unchanged += 1
             return
         self.replaced += 1
@@ -283,10 +378,15 @@ class _Writer:
         return quad.predicate == _PREF_LABEL and ox.Quad(quad.subject, _ALT_LABEL, quad.object) in self.db
 
     def remove_orphans(self) -> None:
-        """Delete shared nodes that a replacement left with no incoming edge (they would not exist in a rebuild)."""
+        """Delete shared nodes that a replacement left with no incoming edge (they would not exist in a rebuild).
+
+        Papers are roots, not shared nodes: a replaced paper is an orphan candidate through its old mentions'
+        prov:wasDerivedFrom, and a paper whose new extraction has no mention has no incoming edge left."""
         pending = set(self.orphan_candidates)
         while pending:
             node = pending.pop()
+            if ox.Quad(node, _TYPE, _PAPER) in self.db:
+                continue
             if next(self.db.quads_for_pattern(None, None, node, _DEFAULT), None) is not None:
                 continue
             for quad in list(self.db.quads_for_pattern(node, None, None, _DEFAULT)):
@@ -310,6 +410,9 @@ class _Writer:
                 self.db.remove(ox.Quad(node, _PREF_LABEL, label))
                 self.db.add(ox.Quad(node, _ALT_LABEL, label))
 
+
+_CONCEPT_CLASS_TERMS = frozenset(rdf.CONCEPT_CLASS.values())
+_LABEL_TERMS = frozenset((rdf.PREF_LABEL, rdf.ALT_LABEL))
 
 _SHARED_LABELS_QUERY = """
 SELECT ?node ?label WHERE {
@@ -441,7 +544,7 @@ class GraphStore:
         staging = _new_staging(self._layout)
         try:
             self.oxigraph.backup(str(staging / _DB))
-            report = _write(staging, extractions, before, _read_digests(self._version))
+            report = _write(staging, extractions, before, self._version)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -463,19 +566,29 @@ def _new_staging(layout: _Layout) -> Path:
     return staging
 
 
-def _write(staging: Path, extractions: Iterable[Extraction], before: int, digests: dict[str, str]) -> AddReport:
+def _write(staging: Path, extractions: Iterable[Extraction], before: int, version: Path) -> AddReport:
     """Apply `extractions` to the staging database and close it (it is closed when this function returns)."""
-    writer = _Writer(ox.Store(str(staging / _DB)), digests)
+    db = ox.Store(str(staging / _DB))
+    labels = _read_labels(version)
+    if labels is None and len(db) == 0:
+        labels = {}  # an empty store records every paper's labels from its first commit on
+    writer = _Writer(db, _read_digests(version), labels)
+    migrate = len(writer.db) > 0 and not derived.has_derived_data(writer.db)
     for batch in _batches(extractions, _BATCH_PAPERS):
         writer.write_batch(batch)
     writer.remove_orphans()
+    writer.relabel_nodes()
     writer.reconcile_labels()
+    if writer.new + writer.replaced > 0:
+        writer.derive(everything=migrate)
     after = len(writer.db)
     report = AddReport(before, after, writer.papers, writer.new, writer.replaced, writer.unchanged)
     if report.changed:
         writer.db.flush()
         writer.db.optimize()
         _write_digests(staging, writer.digests)
+        if writer.labels is not None:
+            _write_labels(staging, writer.labels)
     return report
 
 
@@ -485,6 +598,7 @@ def _create_empty(layout: _Layout) -> Path:
     db.flush()
     del db
     _write_digests(staging, {})
+    _write_labels(staging, {})
     return staging
 
 

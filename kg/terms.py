@@ -16,13 +16,16 @@ Graph shape (the contract between `kg.rdf`, the named queries, `kg.views` and th
     org     a kg:Organization ; skos:prefLabel "..." .
     repo    a kg:Repository ; schema:url <https://github.com/owner/repo> ; skos:prefLabel "owner/repo" .
     concept a kg:Method (or kg:Dataset, kg:Hardware, kg:Metric, kg:Task) ; skos:prefLabel "..." ;
-            skos:altLabel "..." .
+            skos:altLabel "..." ; kg:paperCount 12 ; kg:labelKey "..." .
     mention a kg:Mention ; kg:denotes concept ; kg:surfaceText "..." ; kg:field "abstract" ;
             kg:startOffset 10 ; kg:endOffset 14 ; kg:sentence "..." ; kg:confidence 0.9 ;
             kg:extractor "gazetteer/phrase" ; kg:proposed false ; kg:hardwareCount 8 ; kg:vendor "NVIDIA" ;
             prov:wasDerivedFrom paper .
     result  a kg:Result ; kg:resultMetric metric ; kg:resultValue "3.5" ; kg:resultUnit "%" ;
             kg:resultDataset dataset ; kg:sentence "..." .
+
+kg:paperCount and kg:labelKey (also on organisations and repositories) are derived data: the store computes them
+from the other triples at each commit (`kg.derived`); `kg.rdf`'s mapping of one extraction never writes them.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from fixtures.store.samples import many, mesa, minimal, without_mention
 
 from kg import terms
 from kg.errors import KgError, StoreLockedError
-from kg.records import Extraction, Provenance
+from kg.query import stored_labels
+from kg.records import Concept, Extraction, Provenance
 from kg.store import LOCK_FILE, POINTER, GraphStore
 
 WRITER = Path(__file__).parent / "fixtures" / "store" / "writer.py"
@@ -259,3 +260,47 @@ def test_without_its_digest_file_a_store_still_detects_unchanged_papers(tmp_path
         report = writer.add([mesa(), *many(5)])
         assert (report.papers_unchanged, report.changed) == (6, False)
         assert ntriples(writer) == before
+
+
+def alt_labels(store: GraphStore, kind: str, label: str) -> set[str]:
+    node = terms.concept_iri(kind, label)
+    return {str(o) for o in store.rdflib_graph().objects(node, rdflib.SKOS.altLabel)}
+
+
+def test_a_replaced_paper_takes_back_the_aliases_only_it_stated(tmp_path: Path) -> None:
+    plain = replace(mesa(), concepts=())  # the same mentions, without the CIFAR100 alias or "Transformers"
+    with GraphStore.open(tmp_path / "st", read_only=False) as store:
+        store.add([mesa(), *many(6)])
+        assert alt_labels(store, "dataset", "CIFAR-100") == {"CIFAR100"}
+        report = store.add([plain])
+        assert report.papers_replaced == 1  # only labels changed, and that is a change
+        assert alt_labels(store, "dataset", "CIFAR-100") == set()
+        assert alt_labels(store, "method", "Transformer") == set()
+        assert [label.value for label in stored_labels(store.oxigraph, "cifar100")] == []
+        replaced = ntriples(store)
+    assert replaced == build(tmp_path / "fresh", [plain, *many(6)])
+
+
+def test_an_alias_another_paper_still_states_stays(tmp_path: Path) -> None:
+    base = minimal(1, concept="CIFAR-100")
+    dataset = tuple(replace(mention, type="dataset") for mention in base.mentions)
+    other = replace(base, mentions=dataset, concepts=(Concept("dataset", "CIFAR-100", ("CIFAR100",)),))
+    with GraphStore.open(tmp_path / "st", read_only=False) as store:
+        store.add([mesa(), other])
+        store.add([replace(mesa(), concepts=())])
+        assert alt_labels(store, "dataset", "CIFAR-100") == {"CIFAR100"}  # the other paper still states it
+        assert alt_labels(store, "method", "Transformer") == set()
+        store.add([replace(other, concepts=())])
+        assert alt_labels(store, "dataset", "CIFAR-100") == set()
+
+
+def test_a_case_variant_label_goes_when_the_only_paper_using_it_is_replaced(tmp_path: Path) -> None:
+    lora, variant = minimal(1, concept="LoRA"), minimal(2, concept="Lora")
+    with GraphStore.open(tmp_path / "st", read_only=False) as store:
+        store.add([lora, variant])
+        assert alt_labels(store, "method", "LoRA") == {"Lora"}
+        store.add([replace(variant, mentions=())])
+        assert alt_labels(store, "method", "LoRA") == set()
+        assert [label.value for label in stored_labels(store.oxigraph, "LORA")] == ["LoRA"]
+        replaced = ntriples(store)
+    assert replaced == build(tmp_path / "fresh", [lora, replace(variant, mentions=())])
