@@ -8,6 +8,7 @@ kept in `doc.user_data` rather than in Span extensions, which would be process-w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 from spacy.tokens import Doc
@@ -44,6 +45,12 @@ class Candidate(NamedTuple):
     @property
     def length(self) -> int:
         return self.end - self.start
+
+
+# Sort keys for candidates: a Candidate is a tuple whose first fields are start and end, and `itemgetter` reads
+# them without a Python-level call per candidate.
+by_start = itemgetter(0)  # a candidate's start
+by_span = itemgetter(0, 1)  # a candidate's (start, end)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
-from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import Candidate, candidates, text_of
+from kg.nlp.candidates import Candidate, by_start, candidates, text_of
 from kg.nlp.gazetteer import Gazetteer
 from kg.nlp.text import fold
 from kg.nlp.tokens import WordClass, token_view
@@ -232,7 +231,6 @@ _PREFIX_WINDOW = 40
 _OVERLAPS = 4
 
 
-_START = itemgetter(0)  # a Candidate's start
 _HARDWARE = int(WordClass.HARDWARE)
 _TRIGGER = re.compile("|".join(f"(?:{family.trigger})" for family in FAMILIES))
 
@@ -269,7 +267,7 @@ class Hardware:
         found = candidates(doc)
         known = [c for c in found if c.type == "hardware"]
         if len(known) > 1:
-            known.sort(key=_START)  # stable: candidates at one offset keep their order
+            known.sort(key=by_start)  # stable: candidates at one offset keep their order
         end = 0
         view = token_view(doc)
         for index in view.having(_HARDWARE):
@@ -308,7 +306,7 @@ class Hardware:
         label = " ".join(family.label.format_map(_Blank(groups)).split())
         label = self.known_labels.get(fold(label), label)
         # A vocabulary entry lends its label when it covers the model, not just the trailing "GPU".
-        before = bisect_right(known, match.start(), key=lambda c: c.start)
+        before = bisect_right(known, match.start(), key=by_start)
         nearby = known[max(0, before - _OVERLAPS) : before]  # vocabulary matches barely overlap: a few suffice
         overlapping = [c for c in nearby if match.start() < c.end and c.label]
         if overlapping:

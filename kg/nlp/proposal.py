@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
-from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import PAIRS, TITLE_END, AbbreviationPair, Candidate, candidates, sentences, text_of
+from kg.nlp.candidates import PAIRS, TITLE_END, AbbreviationPair, Candidate, by_start, candidates, sentences, text_of
 from kg.nlp.patterns import is_coined
 from kg.nlp.text import FUNCTION_WORDS, word_occurrences, word_set
 from kg.nlp.tokens import WordClass, token_view
@@ -48,7 +47,6 @@ _CLAUSE_END = re.compile(r"[,(]|\b(?:that|which|to|for|by|with|in|on|via|using)\
 _DATASET_WORDS = re.compile(r"(?i)\b(?:data ?sets?|benchmarks?|corpus|corpora|suites?|leaderboards?|collections?)\b")
 _THIS_WORK = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Tt]his (?:paper|work|study))\b")
 _PROPOSABLE = frozenset({"method", "dataset"})
-_START = itemgetter(0)  # a candidate's start
 _LOOK_BACK = 300
 # Title prefixes that are not names of a contribution.
 _NOT_A_NAME = word_set("survey review tutorial position perspective towards toward overview part case study")
@@ -133,7 +131,7 @@ class Proposal:
             if proposable is None:
                 proposable = [c for c in candidates(doc) if c.type in _PROPOSABLE]
                 known = _known_spans(candidates(doc))
-                proposable.sort(key=_START)
+                proposable.sort(key=by_start)
                 proposable_starts = [c.start for c in proposable]
             inside = proposable[bisect_left(proposable_starts, start) : bisect_left(proposable_starts, phrase_end)]
             heads = [c for c in inside if c.end <= phrase_end and not c.proposed and (c.start, c.end) not in known]

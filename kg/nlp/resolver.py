@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import MENTIONS, Candidate, candidates, text_of
+from kg.nlp.candidates import MENTIONS, Candidate, by_span, candidates, text_of
 from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.text import FUNCTION_WORDS, normal_label, singular
 from kg.records import CONCEPT_TYPES
 from kg.vocabulary import Lexicon
 
-# " 2012", " 5.1", " v2", and the same as tokenized text writes them (" 2 0 1 2", " 5 . 1").
 _TYPE_RANK: dict[str, int] = {kind: rank for rank, kind in enumerate(CONCEPT_TYPES)}
-_start_end = itemgetter(0, 1)  # a candidate's (start, end)
+# " 2012", " 5.1", " v2", and the same as tokenized text writes them (" 2 0 1 2", " 5 . 1").
 _VERSION = re.compile(r" (?:v ?)?(?:(?:19|20)\d\d|\d+(?: ?\. ?\d+)+|\d(?: \d){3})(?![\w.])")
 
 
@@ -74,7 +72,7 @@ class Resolver:
                 same.append(candidate)
             groups.append(same)
         chosen = [same[0] if len(same) == 1 else _merged(same) for same in groups]
-        chosen.sort(key=_start_end)
+        chosen.sort(key=by_span)
         doc.user_data[MENTIONS] = tuple(chosen)
         return doc
 
