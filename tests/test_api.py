@@ -80,12 +80,16 @@ def extractions() -> list[Extraction]:
     ]
 
 
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("api") / "store"
+def build_store(path: Path) -> Path:
+    """A store at `path` holding the three papers of `extractions` (shared with the `kg query` CLI tests)."""
     with GraphStore.open(path, read_only=False) as store:
         store.add(extractions())
     return path
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_store(tmp_path_factory.mktemp("api") / "store")
 
 
 @pytest.fixture

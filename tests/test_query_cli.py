@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_api import extractions
+from test_api import build_store
 from typer.testing import CliRunner
 
 from kg.cli import app, main
-from kg.store import GraphStore
 
 runner = CliRunner()
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
@@ -23,10 +22,7 @@ TITLES = "SELECT ?title WHERE { ?p a kg:Paper ; dcterms:title ?title } ORDER BY 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "store"
-    with GraphStore.open(path, read_only=False) as graph:
-        graph.add(extractions())
-    return path
+    return build_store(tmp_path_factory.mktemp("cli") / "store")
 
 
 def kg_query(store: Path, *args: str, stdin: str | None = None) -> str:
