@@ -22,14 +22,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+from rdflib.namespace import RDF, SKOS, XSD
 
 from kg.terms import CONCEPT_CLASS, KG, USES_PROPERTY
 
 _DEFAULT = ox.DefaultGraph()
-_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
-_ALT_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
-_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_TYPE = ox.NamedNode(str(RDF.type))
+_PREF_LABEL = ox.NamedNode(str(SKOS.prefLabel))
+_ALT_LABEL = ox.NamedNode(str(SKOS.altLabel))
+_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
 
 PAPER_COUNT = ox.NamedNode(str(KG.paperCount))
 LABEL_KEY = ox.NamedNode(str(KG.labelKey))
