@@ -2,7 +2,9 @@
 
 Token objects cost a Python allocation per access and `Doc.to_array` about 20 ns per token and column, so the
 `kg_tokens` component (`kg.nlp.lexical`) fetches two columns once per doc and every other component reads this
-view: plain lists of offsets, and the bits of `WordClass` per token.  The bits are of two kinds: cues, telling
+view: the offsets and the bits of `WordClass` per token.  They stay numpy columns, read through memoryviews, which
+make a Python int only for the tokens a rule looks at (a few dozen of some 250): converting whole columns with
+`tolist()` cost more than all the reads together.  The bits are of two kinds: cues, telling
 each component where its rules can start (listed per class, so that no component scans the whole text), and word
 properties that the rules test on the tokens around a cue (a possible modifier, a hyphen, a capital), so that
 they test a bit rather than slice and lower-case the word each time.  The word's length rides in the same column
@@ -92,13 +94,14 @@ HYPHEN_SUFFIXES: frozenset[str] = word_set(
 @dataclass(frozen=True, slots=True)
 class TokenView:
     """Token i spans text[starts[i]:ends[i]] and has the WordClass bits classes[i], those of that text even where
-    the doc's token was blanked; `classed` lists the tokens of each cue class (by their lexemes), `hyphens` the
-    tokens that are inner hyphens of compounds."""
+    the doc's token was blanked (memoryviews over int columns: indexing gives an int, `bisect` works on starts);
+    `classed` lists the tokens of each cue class (by their lexemes), `hyphens` the tokens that are inner hyphens of
+    compounds."""
 
     text: str
-    starts: list[int]
-    ends: list[int]
-    classes: list[int]
+    starts: memoryview
+    ends: memoryview
+    classes: memoryview
     classed: dict[int, list[int]]
     hyphens: frozenset[int]
 
@@ -109,19 +112,21 @@ class TokenView:
         `classify` gives the bits of a word: a LONG token's text may differ from its lexeme (the extractor blanks
         overlong chunks before tokenizing), so its bits are read from the text itself.
         """
-        start_list = starts.tolist()
-        end_list = (starts + (shapes >> LENGTH_SHIFT)).tolist()
-        classes = (shapes & _CLASS_MASK).tolist()
+        start_view = starts.data
+        end_view = (starts + (shapes >> LENGTH_SHIFT)).data
+        classes = (shapes & _CLASS_MASK).data
         classed: dict[int, list[int]] = {c: [] for c in _CUE_BITS}
         classes_of = _CLASSES_OF
-        for index in np.flatnonzero(shapes & _CUES).tolist():
-            for word_class in classes_of[classes[index] & _CUES]:
+        cues = shapes & _CUES
+        cued = np.flatnonzero(cues)
+        for index, bits in zip(cued.tolist(), cues[cued].tolist(), strict=True):
+            for word_class in classes_of[bits]:
                 classed[word_class].append(index)
         for index in classed[_LONG]:
-            word = text[start_list[index] : end_list[index]]
+            word = text[start_view[index] : end_view[index]]
             classes[index] = classify(word) & _CLASS_MASK
-        hyphens = _inner_hyphens(start_list, end_list, classes, classed[_HYPHEN])
-        return cls(text, start_list, end_list, classes, classed, hyphens)
+        hyphens = _inner_hyphens(start_view, end_view, classes, classed[_HYPHEN])
+        return cls(text, start_view, end_view, classes, classed, hyphens)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -158,7 +163,7 @@ class TokenView:
         return False
 
 
-def _inner_hyphens(starts: list[int], ends: list[int], classes: list[int], dashes: list[int]) -> frozenset[int]:
+def _inner_hyphens(starts: memoryview, ends: memoryview, classes: memoryview, dashes: list[int]) -> frozenset[int]:
     """Of the "-" tokens `dashes`, those joining two words: glued to both ("memory-saving"), or spaced on both
     sides as tokenized text writes it ("few - shot"), but not a dash after a word ("X - a method")."""
     found = set()
