@@ -24,9 +24,11 @@ from kg.nlp.candidates import TEXT, text_of
 from kg.nlp.hardware import starts_hardware
 from kg.nlp.patterns import has_dataset_suffix, is_coined, starts_context_rule
 from kg.nlp.proposal import NAMED_CUES, WE_CUES
-from kg.nlp.text import PREPOSITIONS, compound_part, marked, modifier, plural, singular
+from kg.nlp.text import FUNCTION_WORDS, LANGUAGES, PREPOSITIONS, compound_part, marked, modifier, plural, singular
 from kg.nlp.tokens import HYPHEN_SUFFIXES, LENGTH_SHIFT, LONG_WORD, TOKENS, TokenView, WordClass
 from kg.vocabulary import Lexicon, load_lexicon
+
+SENTENCE_BREAKS = frozenset({".", "!", "?", ":"})
 
 
 def head_words(lexicon: Lexicon) -> frozenset[str]:
@@ -62,6 +64,11 @@ def word_classifier(heads: frozenset[str]) -> Callable[[str], int]:
             (WordClass.DATA_NAME, has_dataset_suffix(word)),
             (WordClass.ALNUM_FIRST, word[:1].isalnum()),
             (WordClass.ALNUM_LAST, word[-1:].isalnum()),
+            (WordClass.NAME_PART, not word.islower() and word[:1].isalnum() and lower not in FUNCTION_WORDS),
+            (WordClass.TITLE, word.istitle()),
+            (WordClass.UPPER, word.isupper()),
+            (WordClass.SENTENCE_BREAK, word.isspace() or word in SENTENCE_BREAKS),
+            (WordClass.LANGUAGE, lower in LANGUAGES),
         )
         return sum(int(word_class) for word_class, holds in tests if holds) | len(word) << LENGTH_SHIFT
 

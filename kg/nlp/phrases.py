@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from kg.nlp.candidates import Candidate, candidates
 from kg.nlp.gazetteer import pattern_docs
 from kg.nlp.lexical import pipeline_lexicon
-from kg.nlp.text import FUNCTION_WORDS, LANGUAGES, plural, singular
+from kg.nlp.text import plural, singular
 from kg.nlp.tokens import TokenView, WordClass, token_view
 from kg.records import CONCEPT_TYPES
 from kg.vocabulary import Lexicon
@@ -59,6 +59,12 @@ _MARKED = int(WordClass.MARKED)
 _COINED = int(WordClass.COINED)
 _GERUND = int(WordClass.GERUND)
 _PREPOSITION = int(WordClass.PREPOSITION)
+_NAME_PART = int(WordClass.NAME_PART)
+_TITLE = int(WordClass.TITLE)
+_UPPER = int(WordClass.UPPER)
+_SENTENCE_BREAK = int(WordClass.SENTENCE_BREAK)
+_LANGUAGE = int(WordClass.LANGUAGE)
+_WALKABLE = _MODIFIER | _COMPOUND_PART | _HYPHEN  # the classes of a word the modifier walk can step over
 
 
 class HeadPhrases:
@@ -108,14 +114,14 @@ class HeadPhrases:
                 named.update(range(bisect_left(starts, c.start), bisect_left(starts, c.end)))
         spans = {(c.start, c.end, c.type) for c in found}
         known = [c for c in found if c.type in self.extend_types and c.source.startswith("gazetteer")]
-        by_last = self.by_last
-        for index in view.having(WordClass.HEAD):
-            groups = by_last.get(view.word(index).lower())
+        by_last, text, ends = self.by_last, view.text, view.ends
+        for index in view.having(_HEAD):
+            groups = by_last.get(text[starts[index] : ends[index]].lower())
             if groups is not None:
                 phrase = self._phrase(view, index, groups, named, spans)
                 if phrase is not None:
                     found.append(phrase)
-                    spans.add((phrase.start, phrase.end, phrase.type))
+                    spans.add(phrase[:3])
         for candidate in known:
             first = view.index_at(candidate.start)
             if first is None:
@@ -171,15 +177,16 @@ class HeadPhrases:
         ("sparse convolution"), but a coined name only takes modifiers with capitals or digits ("3D CNNs",
         "Holistic SparseCNN"), not lower-case words, which are as often verbs ("we prompt SAM")."""
         classes = view.classes
-        if not classes[first] & _COINED and not view.word(first).isupper():
+        if not classes[first] & (_COINED | _UPPER):
             return True
         return all(classes[i] & (_HYPHEN | _MARKED) for i in range(start, first))
 
     def _name_start(self, view: TokenView, start: int, head_start: int, index: int, kind: str) -> int | None:
         """Where the name in a phrase of a named type starts: its first capitalised modifier ("Penn Treebank",
         "Chinese Treebank"); the bare head if nothing but a language is capitalised, or None if it may not stand."""
-        names = [i for i in range(start, index + 1) if _is_name_part(view, i)]
-        if any(view.word(i).lower() not in LANGUAGES for i in names) and names[0] < head_start:
+        classes = view.classes
+        names = [i for i in range(start, index + 1) if _is_name_part(classes, i)]
+        if any(not classes[i] & _LANGUAGE for i in names) and names[0] < head_start:
             return names[0]
         return head_start if kind in self.bare_types else None
 
@@ -188,6 +195,8 @@ class HeadPhrases:
 
         The walk reads word classes (`WordClass.MODIFIER`, `COMPOUND_PART`, ...) computed once per word type."""
         classes, hyphens = view.classes, view.hyphens
+        if not head_start or not classes[head_start - 1] & _WALKABLE:
+            return head_start  # the common case: nothing to walk over
         start, words = head_start, 0
         while start > 0 and words < self.max_modifiers:
             if start - 1 in hyphens:
@@ -230,14 +239,12 @@ def _head_index(by_last: dict[str, list[Head]]) -> HeadIndex:
     return index
 
 
-def _is_name_part(view: TokenView, index: int) -> bool:
+def _is_name_part(classes: memoryview, index: int) -> bool:
     """A capitalised, upper-case or alphanumeric word that is not capitalised only because a sentence starts."""
-    word = view.word(index)
-    if word.islower() or not word[:1].isalnum() or word.lower() in FUNCTION_WORDS:
+    bits = classes[index]
+    if not bits & _NAME_PART:
         return False
-    before = view.word(index - 1) if index else ""
-    sentence_start = not before or before.isspace() or before in (".", "!", "?", ":")
-    return not (word.istitle() and sentence_start)
+    return not (bits & _TITLE and (not index or classes[index - 1] & _SENTENCE_BREAK))
 
 
 @Language.factory(

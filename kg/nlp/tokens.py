@@ -56,6 +56,11 @@ class WordClass(IntFlag):
     DATA_NAME = 1 << 17  # ends like the name of data ("PropBank", "TriviaQA"; `kg.nlp.patterns`)
     ALNUM_FIRST = 1 << 18  # its first character is a letter or digit
     ALNUM_LAST = 1 << 19  # its last character is a letter or digit
+    NAME_PART = 1 << 20  # not lower-case, starts with a letter or digit, not a function word: maybe part of a name
+    TITLE = 1 << 21  # `str.istitle()`
+    UPPER = 1 << 22  # `str.isupper()`
+    SENTENCE_BREAK = 1 << 23  # whitespace or ".", "!", "?", ":": a capital after it may only start a sentence
+    LANGUAGE = 1 << 24  # a language name (`kg.nlp.text.LANGUAGES`), capitalised without naming anything
 
 
 CUES = (
