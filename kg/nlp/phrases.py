@@ -64,7 +64,6 @@ _TITLE = int(WordClass.TITLE)
 _UPPER = int(WordClass.UPPER)
 _SENTENCE_BREAK = int(WordClass.SENTENCE_BREAK)
 _LANGUAGE = int(WordClass.LANGUAGE)
-_WALKABLE = _MODIFIER | _COMPOUND_PART | _HYPHEN  # the classes of a word the modifier walk can step over
 
 
 class HeadPhrases:
@@ -114,14 +113,26 @@ class HeadPhrases:
                 named.update(range(bisect_left(starts, c.start), bisect_left(starts, c.end)))
         spans = {(c.start, c.end, c.type) for c in found}
         known = [c for c in found if c.type in self.extend_types and c.source.startswith("gazetteer")]
-        by_last, text, ends = self.by_last, view.text, view.ends
+        by_last, text, ends, bare_types = self.by_last, view.text, view.ends, self.bare_types
+        classes, hyphens = view.classes, view.hyphens
         for index in view.having(_HEAD):
             groups = by_last.get(text[starts[index] : ends[index]].lower())
-            if groups is not None:
-                phrase = self._phrase(view, index, groups, named, spans)
-                if phrase is not None:
-                    found.append(phrase)
-                    spans.add(phrase[:3])
+            if groups is None:
+                continue
+            count, heads = groups[0]
+            if count == 0:  # the common case: one-word heads only
+                head, head_start = heads[()], index
+            else:
+                longest = _longest_head(view, index, groups)
+                if longest is None:
+                    continue
+                head, head_start = longest
+            if head.type not in bare_types and _no_modifiers(classes, hyphens, head_start):
+                continue  # a bare head that may not stand alone
+            phrase = self._phrase(view, head, head_start, index, named, spans)
+            if phrase is not None:
+                found.append(phrase)
+                spans.add(phrase[:3])
         for candidate in known:
             first = view.index_at(candidate.start)
             if first is None:
@@ -136,27 +147,13 @@ class HeadPhrases:
     def _phrase(
         self,
         view: TokenView,
+        head: Head,
+        head_start: int,
         index: int,
-        groups: tuple[tuple[int, dict[tuple[str, ...], Head]], ...],
         named: set[int],
         spans: set[tuple[int, int, str]],
     ) -> Candidate | None:
-        """The phrase ending in head word `index`, whose heads (by count of words before it) are `groups`."""
-        head = None
-        longest = groups[0][0]
-        if longest == 0:  # the common case: one-word heads only
-            head, head_start = groups[0][1][()], index
-        else:
-            longest = min(longest, index)  # the words before the head word that any of its heads can need
-            before = tuple(view.word(i).lower() for i in range(index - longest, index))
-            for count, heads in groups:
-                if count <= longest:
-                    head = heads.get(before[longest - count :])
-                    if head is not None:
-                        head_start = index - count
-                        break
-            if head is None:
-                return None
+        """The phrase of modifiers before `head`, which spans tokens [head_start, index]."""
         start = self._modifiers_start(view, head_start, named)
         kind = head.type
         if start == head_start:
@@ -195,22 +192,21 @@ class HeadPhrases:
 
         The walk reads word classes (`WordClass.MODIFIER`, `COMPOUND_PART`, ...) computed once per word type."""
         classes, hyphens = view.classes, view.hyphens
-        if not head_start or not classes[head_start - 1] & _WALKABLE:
-            return head_start  # the common case: nothing to walk over
-        start, words = head_start, 0
-        while start > 0 and words < self.max_modifiers:
-            if start - 1 in hyphens:
-                if start - 2 >= 0 and classes[start - 2] & _COMPOUND_PART:
-                    start -= 2  # a compound counts as one word, however many parts it has
+        if _no_modifiers(classes, hyphens, head_start):
+            return head_start
+        start, words, most = head_start, 0, self.max_modifiers
+        while start and words < most:
+            before = start - 1
+            if before in hyphens:
+                if before and classes[before - 1] & _COMPOUND_PART:
+                    start = before - 1  # a compound counts as one word, however many parts it has
                     continue
                 # "high-performance Transformers": the compound cannot be taken whole, so none of it is.
                 return start + 1 if start < head_start else start
-            in_compound = start - 2 >= 0 and start - 2 in hyphens
-            if not classes[start - 1] & (_COMPOUND_PART if in_compound else _MODIFIER):
+            # Inside a compound (after its hyphen) any compound part will do, elsewhere only a modifier.
+            if before in named or not classes[before] & (_COMPOUND_PART if before - 1 in hyphens else _MODIFIER):
                 break
-            if start - 1 in named:
-                break
-            start -= 1
+            start = before
             words += 1
         # A leading hyphenated half-word left over by the word limit is dropped, and so is a leading gerund after a
         # preposition, which is a verb: "for [evaluating] multimodal models".
@@ -225,6 +221,28 @@ def _candidate(start: int, end: int, kind: str, source: str, confidence: float) 
     """Candidate(start, end, kind, source, confidence), built as the tuple it is: a NamedTuple's own constructor
     is a Python function with defaults to fill in, several times slower."""
     return tuple.__new__(Candidate, (start, end, kind, source, confidence, None, False, None, None))
+
+
+def _no_modifiers(classes: memoryview, hyphens: frozenset[int], head_start: int) -> bool:
+    """Whether the word before `head_start` stops the modifier walk at once, as it does before most heads: neither a
+    modifier nor a hyphen, nor the second part of a compound."""
+    before = head_start - 1
+    return before < 0 or not (classes[before] & (_MODIFIER | _HYPHEN) or before - 1 in hyphens)
+
+
+def _longest_head(
+    view: TokenView, index: int, groups: tuple[tuple[int, dict[tuple[str, ...], Head]], ...]
+) -> tuple[Head, int] | None:
+    """The head ending in word `index` whose heads (by count of words before it) are `groups`, longest first,
+    with the index of its first word."""
+    longest = min(groups[0][0], index)  # the words before the head word that any of its heads can need
+    before = tuple(view.word(i).lower() for i in range(index - longest, index))
+    for count, heads in groups:
+        if count <= longest:
+            head = heads.get(before[longest - count :])
+            if head is not None:
+                return head, index - count
+    return None
 
 
 def _head_index(by_last: dict[str, list[Head]]) -> HeadIndex:
