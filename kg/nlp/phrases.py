@@ -105,14 +105,8 @@ class HeadPhrases:
             return doc
         view = token_view(doc)
         found = candidates(doc)
-        # Tokens inside a named candidate (a dataset, hardware, metric) are never modifiers.
         starts = view.starts
-        named: set[int] = set()
-        for c in found:
-            if c.type in _NAME_TYPES:
-                named.update(range(bisect_left(starts, c.start), bisect_left(starts, c.end)))
-        spans = {(c.start, c.end, c.type) for c in found}
-        known = [c for c in found if c.type in self.extend_types and c.source.startswith("gazetteer")]
+        named, spans, known = _earlier(found, starts, self.extend_types)
         by_last, text, ends, bare_types = self.by_last, view.text, view.ends, self.bare_types
         classes, hyphens = view.classes, view.hyphens
         for index in view.having(_HEAD):
@@ -221,6 +215,25 @@ def _candidate(start: int, end: int, kind: str, source: str, confidence: float) 
     """Candidate(start, end, kind, source, confidence), built as the tuple it is: a NamedTuple's own constructor
     is a Python function with defaults to fill in, several times slower."""
     return tuple.__new__(Candidate, (start, end, kind, source, confidence, None, False, None, None))
+
+
+def _earlier(
+    found: list[Candidate], starts: memoryview, extend_types: frozenset[str]
+) -> tuple[set[int], set[tuple[int, int, str]], list[Candidate]]:
+    """What the phrases need of the candidates found before them, read in one pass: the tokens inside a named
+    candidate (a dataset, hardware, metric), which are never modifiers; every (start, end, type); and the vocabulary
+    terms of `extend_types`, which modifiers can extend."""
+    named: set[int] = set()
+    spans: set[tuple[int, int, str]] = set()
+    known: list[Candidate] = []
+    for candidate in found:
+        start, end, kind, source = candidate[:4]
+        spans.add((start, end, kind))
+        if kind in _NAME_TYPES:
+            named.update(range(bisect_left(starts, start), bisect_left(starts, end)))
+        if kind in extend_types and source.startswith("gazetteer"):
+            known.append(candidate)
+    return named, spans, known
 
 
 def _no_modifiers(classes: memoryview, hyphens: frozenset[int], head_start: int) -> bool:
