@@ -227,11 +227,12 @@ def _earlier(
     spans: set[tuple[int, int, str]] = set()
     known: list[Candidate] = []
     for candidate in found:
-        start, end, kind, source = candidate[:4]
-        spans.add((start, end, kind))
+        span = candidate[:3]
+        spans.add(span)
+        kind = span[2]
         if kind in _NAME_TYPES:
-            named.update(range(bisect_left(starts, start), bisect_left(starts, end)))
-        if kind in extend_types and source.startswith("gazetteer"):
+            named.update(range(bisect_left(starts, span[0]), bisect_left(starts, span[1])))
+        if kind in extend_types and candidate.source.startswith("gazetteer"):
             known.append(candidate)
     return named, spans, known
 
