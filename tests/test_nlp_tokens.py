@@ -4,13 +4,14 @@ head-phrase rule reads from it."""
 from __future__ import annotations
 
 import pytest
+import spacy
 from spacy.language import Language
 
 from kg.nlp import Extractor
 from kg.nlp.candidates import Candidate
-from kg.nlp.lexical import word_classifier
+from kg.nlp.lexical import use_word_classes, word_classifier
 from kg.nlp.phrases import Head, HeadPhrases, _earlier, _longest_head, _no_modifiers
-from kg.nlp.tokens import TokenView, WordClass, token_view
+from kg.nlp.tokens import HEAD_KIND_MASK, HEAD_KIND_SHIFT, TokenView, WordClass, add_word_bits, token_view
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +85,28 @@ def test_earlier_candidates_are_read_in_one_pass(nlp: Language) -> None:
     assert named == {3, 4}
     assert spans == {(0, 18, "method"), (22, 35, "dataset"), (0, 6, "method")}
     assert known == [method]
+
+
+def test_one_word_heads_are_read_from_the_word_class(nlp: Language) -> None:
+    phrases = nlp.get_pipe("kg_phrases")
+    assert isinstance(phrases, HeadPhrases)
+    view = view_of(nlp, "a neural Network and a word error rate")
+
+    def head_of(index: int) -> Head | None:
+        number = view.classes[index] >> HEAD_KIND_SHIFT & HEAD_KIND_MASK
+        return phrases.one_word_heads[number] if number else None
+
+    assert head_of(2) == Head((), "method")  # any casing of the word
+    assert head_of(1) is None  # no head
+    assert head_of(7) is None  # "rate" also ends "word error rate": looked up with the words before it
+
+
+def test_added_word_bits_reach_present_and_future_words() -> None:
+    vocab = spacy.blank("en").vocab
+    use_word_classes(vocab, word_classifier(frozenset()))
+    vocab["present"]  # creates the lexeme
+    add_word_bits(vocab, lambda word: 1 << 28 if word.startswith("pre") else 0)
+    assert vocab["present"].shape & 1 << 28
+    assert vocab["prefuture"].shape & 1 << 28
+    assert not vocab["future"].shape & 1 << 28
+    assert vocab["future"].shape & WordClass.LOWER  # the classes from before stay

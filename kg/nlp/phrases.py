@@ -7,7 +7,8 @@ modifiers, stopping at function words, verbs, numbers and punctuation, since a b
 Head tokens, and the words the walk may cross (a modifier, a compound part, a hyphen), are word classes computed
 once per word type; the walk reads them from the shared TokenView, so no Token object is created and no word is
 sliced or lower-cased on the way.  Heads are indexed by their last word and then by the words before it, so a
-head word costs one lookup per length of its heads.
+head word costs one lookup per length of its heads; a word that ends only one-word heads, most of them, carries the
+number of its head in its word class (`HEAD_KIND_SHIFT`), and costs no lookup at all.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
+from kg.errors import KgError
 from kg.nlp.candidates import Candidate, candidates
 from kg.nlp.gazetteer import pattern_docs
 from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.text import plural, singular
-from kg.nlp.tokens import TokenView, WordClass, token_view
+from kg.nlp.tokens import HEAD_KIND_MASK, HEAD_KIND_SHIFT, TokenView, WordClass, add_word_bits, token_view
 from kg.records import CONCEPT_TYPES
 from kg.vocabulary import Lexicon
 
@@ -99,6 +102,7 @@ class HeadPhrases:
         self.by_last = _head_index(
             {word: sorted(heads, key=lambda h: -len(h.before)) for word, heads in by_last.items()}
         )
+        self.one_word_heads = _mark_one_word_heads(nlp.vocab, self.by_last)
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
@@ -109,15 +113,14 @@ class HeadPhrases:
         named, spans, known = _earlier(found, starts, self.extend_types)
         by_last, text, ends, bare_types = self.by_last, view.text, view.ends, self.bare_types
         classes, hyphens = view.classes, view.hyphens
+        one_word_heads = self.one_word_heads
         for index in view.having(_HEAD):
-            groups = by_last.get(text[starts[index] : ends[index]].lower())
-            if groups is None:
-                continue
-            count, heads = groups[0]
-            if count == 0:  # the common case: one-word heads only
-                head, head_start = heads[()], index
+            kind = classes[index] >> HEAD_KIND_SHIFT & HEAD_KIND_MASK
+            if kind:  # the common case, read from the word's class: one-word heads only
+                head, head_start = one_word_heads[kind], index
             else:
-                longest = _longest_head(view, index, groups)
+                groups = by_last.get(text[starts[index] : ends[index]].lower())
+                longest = None if groups is None else _longest_head(view, index, groups)
                 if longest is None:
                     continue
                 head, head_start = longest
@@ -257,6 +260,22 @@ def _longest_head(
             if head is not None:
                 return head, index - count
     return None
+
+
+def _mark_one_word_heads(vocab: Vocab, by_last: HeadIndex) -> tuple[Head, ...]:
+    """Store in each word's class (`HEAD_KIND_SHIFT`) which head it is when it ends only one-word heads, the most
+    common case, so that the phrase walk need not slice, lower-case and look up the word: the number is an index
+    into the returned heads (0: look the word up)."""
+    kinds = sorted({heads[()].type for word, ((count, heads), *_) in by_last.items() if count == 0})
+    one_word_heads = (Head((), ""), *(Head((), kind) for kind in kinds))
+    if len(one_word_heads) > HEAD_KIND_MASK + 1:
+        raise KgError(f"at most {HEAD_KIND_MASK} types of heads can be word classes, not {len(kinds)}")
+    number = {head.type: index for index, head in enumerate(one_word_heads) if index}
+    kind_bits = {
+        word: number[heads[()].type] << HEAD_KIND_SHIFT for word, ((count, heads), *_) in by_last.items() if count == 0
+    }
+    add_word_bits(vocab, lambda word: kind_bits.get(word.lower(), 0))
+    return one_word_heads
 
 
 def _head_index(by_last: dict[str, list[Head]]) -> HeadIndex:

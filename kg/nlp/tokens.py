@@ -75,6 +75,10 @@ CUES = (
     | WordClass.LONG
 )
 LENGTH_SHIFT = 32  # a lexeme's SHAPE is its WordClass bits plus its length shifted left by this
+# Bits 25-27 hold a small number a component stores per word (`add_word_bits`): kg_phrases, the type of the
+# one-word heads of a word that ends no longer head.
+HEAD_KIND_SHIFT = 25
+HEAD_KIND_MASK = 7
 LONG_WORD = 100  # tokens at least this long are LONG: far beyond any word the tokenizer keeps whole
 # Plain ints: an IntFlag operand makes `int & flag` a call into the enum module (about 1 us).
 _CUES = int(CUES)
@@ -186,17 +190,25 @@ def _inner_hyphens(starts: memoryview, ends: memoryview, classes: memoryview, da
 def add_word_class(vocab: Vocab, word_class: WordClass, words: frozenset[str]) -> None:
     """Add `word_class` to the SHAPE of `words`, present and future lexemes (after `use_word_classes`): for a
     component whose cue words come from its own data."""
+    bit = int(word_class)
+    add_word_bits(vocab, lambda word: bit if word in words else 0)
+    for word in words:
+        vocab[word]  # creates the lexeme, with its bits
+
+
+def add_word_bits(vocab: Vocab, bits_of: Callable[[str], int]) -> None:
+    """Add `bits_of(word)` to the SHAPE of every lexeme, present and future (after `use_word_classes`)."""
     getters = vocab.lex_attr_getters  # type: ignore[attr-defined]  # missing from spaCy's stubs
     classify: Callable[[str], int] = getters[SHAPE]
-    bit = int(word_class)
 
     def extended(word: str) -> int:
-        return classify(word) | bit if word in words else classify(word)
+        return classify(word) | bits_of(word)
 
     getters[SHAPE] = extended
-    for word in words:
-        lexeme = vocab[word]
-        lexeme.shape = lexeme.shape | bit
+    for lexeme in vocab:
+        bits = bits_of(lexeme.orth_)
+        if bits:
+            lexeme.shape = lexeme.shape | bits
 
 
 def token_view(doc: Doc) -> TokenView:
