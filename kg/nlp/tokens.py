@@ -4,11 +4,12 @@ Token objects cost a Python allocation per access and `Doc.to_array` about 20 ns
 `kg_tokens` component (`kg.nlp.lexical`) fetches two columns once per doc and every other component reads this
 view: the offsets and the bits of `WordClass` per token.  They stay numpy columns, read through memoryviews, which
 make a Python int only for the tokens a rule looks at (a few dozen of some 250): converting whole columns with
-`tolist()` cost more than all the reads together.  The bits are of two kinds: cues, telling
-each component where its rules can start (listed per class, so that no component scans the whole text), and word
-properties that the rules test on the tokens around a cue (a possible modifier, a hyphen, a capital), so that
-they test a bit rather than slice and lower-case the word each time.  The word's length rides in the same column
-(above `LENGTH_SHIFT`), so the end offsets come without a third one.
+`tolist()` cost more than all the reads together.  The bits are of two kinds: cues, telling each component where
+its rules can start (listed per class, so that no component scans the whole text), and word properties that the
+rules test on the tokens around a cue (a possible modifier, a hyphen, a capital), so that they test a bit rather
+than slice and lower-case the word each time.  A component can store its own per-word facts the same way
+(`add_word_bits`).  The word's length rides in the same column (above `LENGTH_SHIFT`), so the end offsets come
+without a third one.
 
 spaCy splits a hyphenated compound into word, "-", word; a gazetteer term or a phrase must not be cut out of the
 middle of one (the "memory" of "memory-saving" is not the memory metric), unless the other half is a suffix-like
@@ -75,8 +76,8 @@ CUES = (
     | WordClass.LONG
 )
 LENGTH_SHIFT = 32  # a lexeme's SHAPE is its WordClass bits plus its length shifted left by this
-# Bits 25-27 hold a small number a component stores per word (`add_word_bits`): kg_phrases, the type of the
-# one-word heads of a word that ends no longer head.
+# Bits 25-27 hold a number kg_phrases stores per word (`add_word_bits`): which one-word head the word is, for a word
+# that ends no longer head (0: any other word).
 HEAD_KIND_SHIFT = 25
 HEAD_KIND_MASK = 7
 LONG_WORD = 100  # tokens at least this long are LONG: far beyond any word the tokenizer keeps whole
