@@ -1,10 +1,11 @@
 """From overlapping candidates to one reading of the text: the longest span wins, then the most confident.
 
 Every rule proposes freely; this is the one place that decides.  Generic phrases ("our method", "neural networks")
-are never chosen, and never block, so they can never hide a real concept (a surface is only judged generic when
-its candidate would be chosen: most candidates are blocked, and a blocked one needs no answer).  Low-confidence guesses (a coined name typed "method" by
-default) only fill gaps: they never beat an overlapping typed candidate, however long.  Candidates that agree on
-the chosen span pass on what they know (the proposal flag, a vocabulary label, a hardware count or vendor).
+are never chosen and never block, so they can never hide a real concept (a surface is judged generic only when its
+candidate would be chosen: most candidates are blocked, and a blocked one needs no answer).  Low-confidence guesses
+(a coined name typed "method" by default) only fill gaps: they never beat an overlapping typed candidate, however
+long.  Candidates that agree on the chosen span pass on what they know (the proposal flag, a vocabulary label, a
+hardware count or vendor).
 """
 
 from __future__ import annotations
