@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -25,6 +26,8 @@ _VALUE = re.compile(
 )
 _UNITS = {"\\%": "%", "\u00d7": "x", "\\times": "x", "\\times$": "x", "times": "x", "point": "points", "pp": "points"}
 # What may stand between a metric and a bare number: "BLEU of 28.4", "FID: 2.1", "accuracy reaches 91".
+_DIGIT = re.compile(r"\d")  # where every value starts
+_type = itemgetter(2)  # a mention's type
 _CONNECTORS = word_set("of is = : to reaches reached achieves achieved score scores by up an a only")
 _BARE_GAP = 24
 
@@ -41,11 +44,11 @@ class Results:
 
     def __call__(self, doc: Doc) -> Doc:
         chosen = mentions(doc)
-        metrics = Ordered([m for m in chosen if m.type == "metric"])
-        if not metrics.items:
+        text = text_of(doc)
+        if "metric" not in map(_type, chosen) or not _DIGIT.search(text):
             doc.user_data[RESULTS] = ()
             return doc
-        text = text_of(doc)
+        metrics = Ordered([m for m in chosen if m.type == "metric"])
         bounds = sentences(doc)
         datasets = Ordered([m for m in chosen if m.type == "dataset"])
         every = Ordered(list(chosen))
