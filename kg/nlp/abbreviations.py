@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from kg.nlp.candidates import PAIRS, AbbreviationPair, Candidate, candidates, text_of
 from kg.nlp.lexical import pipeline_lexicon
-from kg.nlp.text import normal_label, plural, singular, word_occurrences, word_set
+from kg.nlp.text import normal_label, plural, singular, word_set, word_spans
 from kg.vocabulary import Lexicon
 
 # "(LoRA)", "(LoRA;" or "(LoRA," — a short form of 2-12 characters with a capital, right after the long form.
@@ -79,15 +79,10 @@ class Abbreviations:
             if short in shorts:
                 continue  # its occurrences are already mentions
             shorts.add(short)
-            for form in _forms(short):
-                length = len(form)
-                found += [
-                    new(
-                        Candidate,
-                        (start, start + length, kind, "abbreviations/short", confidence, label, False, None, None),
-                    )
-                    for start in word_occurrences(text, form)
-                ]
+            found += [
+                new(Candidate, (start, end, kind, "abbreviations/short", confidence, label, False, None, None))
+                for start, end in word_spans(text, _forms(short))
+            ]
         doc.user_data[PAIRS] = tuple(pairs)
         return doc
 
@@ -178,9 +173,10 @@ def _letters(short: str) -> tuple[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1 << 14)
 def _forms(short: str) -> tuple[str, ...]:
-    """The forms of a short form that are uses of it: singular or plural ("LLM", "LLMs"); every whole-word
-    occurrence of one, not inside a longer name, is a mention (memoised: the same short forms recur)."""
-    return tuple({short, singular(short), plural(singular(short))})
+    """The forms of a short form that are uses of it: singular or plural ("LLM", "LLMs"), shortest first (then
+    alphabetical); every whole-word occurrence of one, not inside a longer name, is a mention (memoised: the same
+    short forms recur)."""
+    return tuple(sorted({short, singular(short), plural(singular(short))}, key=lambda form: (len(form), form)))
 
 
 @Language.factory(

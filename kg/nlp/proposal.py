@@ -74,13 +74,12 @@ class Proposal:
             if is_coined(name) or name[:1].isupper():
                 names.setdefault(name, candidate)
         for name, first in names.items():
-            for start in word_occurrences(text, name):
-                if start != first.start:
-                    found.append(
-                        Candidate(
-                            start, start + len(name), first.type, "proposal/same-name", self.confidence, proposed=True
-                        )
-                    )
+            length = len(name)
+            found += [
+                self._candidate(start, start + length, first.type, "proposal/same-name")
+                for start in word_occurrences(text, name)
+                if start != first.start
+            ]
         return doc
 
     def _title(self, doc: Doc) -> Iterator[Candidate]:
@@ -98,7 +97,7 @@ class Proposal:
         if len(words) > 1 and not any(is_coined(word) for word in words):
             return
         kind = "dataset" if _DATASET_WORDS.search(title, match.end()) else "method"
-        yield Candidate(match.start("name"), match.end("name"), kind, "proposal/title", self.confidence, proposed=True)
+        yield self._candidate(match.start("name"), match.end("name"), kind, "proposal/title")
 
     def _we_propose(self, doc: Doc, cues: list[int]) -> Iterator[Candidate]:
         text = text_of(doc)
@@ -154,7 +153,8 @@ class Proposal:
             )
 
     def _candidate(self, start: int, end: int, kind: str, source: str) -> Candidate:
-        return Candidate(start, end, kind, source, self.confidence, proposed=True)
+        """A proposed candidate: Candidate(..., proposed=True) without its keyword-handling __new__."""
+        return tuple.__new__(Candidate, (start, end, kind, source, self.confidence, None, True, None, None))
 
 
 def _heads(found: list[Candidate], start: int, end: int) -> list[Candidate]:

@@ -212,18 +212,31 @@ def word_occurrences(text: str, word: str) -> list[int]:
     "LoRA" occurs in "LoRA-based" but not in "QLoRA", "LoRAs" or "LoRA-FA" (another name).  Uses `str.find`, so
     looking up a few names costs far less than compiling a regex for each.
     """
+    return [start for start, _ in word_spans(text, (word,))]
+
+
+def word_spans(text: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of every whole-word occurrence (as `word_occurrences` has them) of any of `words`, shortest
+    first: in one scan of the text when the first word begins every other (a singular and its plurals: "LLM",
+    "LLMs"), else in one per word.  Ordered by scan, then by position, then by length."""
+    scans = [words] if all(word.startswith(words[0]) for word in words) else [(word,) for word in words]
     found = []
-    length = len(word)
-    start = text.find(word)
-    while start >= 0:
-        if not start or not (text[start - 1].isalnum() or text[start - 1] in "-_"):
-            after = text[start + length : start + length + 2]
-            # Not glued to a letter, digit or "_", nor the first part of a longer hyphenated name.
-            if not after or not (
-                after[0].isalnum()
-                or after[0] == "_"
-                or (after[0] == "-" and (after[1:].isupper() or after[1:].isdigit()))
-            ):
-                found.append(start)
-        start = text.find(word, start + 1)
+    for scan in scans:
+        key = scan[0]
+        start = text.find(key)
+        while start >= 0:
+            if not start or not (text[start - 1].isalnum() or text[start - 1] in "-_"):
+                for word in scan:
+                    end = start + len(word)
+                    if word is not key and not text.startswith(word, start):
+                        continue
+                    after = text[end : end + 2]
+                    # Not glued to a letter, digit or "_", nor the first part of a longer hyphenated name.
+                    if not after or not (
+                        after[0].isalnum()
+                        or after[0] == "_"
+                        or (after[0] == "-" and (after[1:].isupper() or after[1:].isdigit()))
+                    ):
+                        found.append((start, end))
+            start = text.find(key, start + 1)
     return found
