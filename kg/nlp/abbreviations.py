@@ -147,17 +147,18 @@ def long_form_start(before: str, short: str) -> int | None:
     tail = words[len(parts[0]) :] if len(parts) > limit else words
     window_start = len(words) - len(tail.lstrip())
     window = before[window_start : len(words)].lower()
-    position = len(window) - 1
-    for index in range(len(chars) - 1, -1, -1):
-        char = chars[index]
-        while position >= 0 and (
-            window[position] != char or (index == 0 and position > 0 and window[position - 1].isalnum())
-        ):
-            position -= 1
+    # Each character at its last occurrence before the one after it (`rfind`: the walk back runs in C); the first
+    # one at the start of a word.
+    position = len(window)
+    for char in chars[:0:-1]:
+        position = window.rfind(char, 0, position)
         if position < 0:
             return None
-        position -= 1
-    start = position + 1
+    start = window.rfind(chars[0], 0, position)
+    while start > 0 and window[start - 1].isalnum():
+        start = window.rfind(chars[0], 0, start)
+    if start < 0:
+        return None
     long_text = window[start:]
     if len(long_text) <= len(core) or core.lower() in long_text.split():
         return None
