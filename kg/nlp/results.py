@@ -25,9 +25,8 @@ _VALUE = re.compile(
     r"(?: ?(?P<unit>\\?%|[x\u00d7](?![\w])|\\times\b\$?|times\b|pp\b|points?\b|dB\b))?"
 )
 _UNITS = {"\\%": "%", "\u00d7": "x", "\\times": "x", "\\times$": "x", "times": "x", "point": "points", "pp": "points"}
-# What may stand between a metric and a bare number: "BLEU of 28.4", "FID: 2.1", "accuracy reaches 91".
-_DIGIT = re.compile(r"\d")  # where every value starts
 _type = itemgetter(2)  # a mention's type
+# What may stand between a metric and a bare number: "BLEU of 28.4", "FID: 2.1", "accuracy reaches 91".
 _CONNECTORS = word_set("of is = : to reaches reached achieves achieved score scores by up an a only")
 _BARE_GAP = 24
 
@@ -44,10 +43,10 @@ class Results:
 
     def __call__(self, doc: Doc) -> Doc:
         chosen = mentions(doc)
-        text = text_of(doc)
-        if "metric" not in map(_type, chosen) or not _DIGIT.search(text):
+        if "metric" not in map(_type, chosen):
             doc.user_data[RESULTS] = ()
             return doc
+        text = text_of(doc)
         metrics = Ordered([m for m in chosen if m.type == "metric"])
         bounds = sentences(doc)
         datasets = Ordered([m for m in chosen if m.type == "dataset"])
