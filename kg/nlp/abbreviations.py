@@ -32,7 +32,7 @@ _INSTITUTIONAL = word_set(
 )
 
 
-_ByEnd = dict[int, list[Candidate]]
+_ByEnd = dict[int, list[Candidate]]  # candidates by their end offset
 _end = itemgetter(1)  # a candidate's end
 
 
@@ -53,7 +53,7 @@ class Abbreviations:
         found = candidates(doc)
         # The earlier components' candidates that end where a long or short form ends, by end offset.
         ends = {pair[1] for pair in written} | {pair[4] for pair in written}
-        by_end: dict[int, list[Candidate]] = {}
+        by_end: _ByEnd = {}
         for candidate in compress(found, map(ends.__contains__, map(_end, found))):
             by_end.setdefault(candidate[1], []).append(candidate)
         pairs = []
