@@ -106,3 +106,11 @@ def test_a_dataset_mention_takes_its_version_or_its_name_as_label(resolver: Reso
     )
     assert (corpus.start, corpus.end, corpus.label) == (11, 26, "europarl")
     assert (coco.start, coco.end, coco.label) == (31, 40, None)
+
+
+def test_a_guess_only_fills_a_gap_however_long(resolver: Resolver) -> None:
+    text = "we tune the Foo Bar Baz model and Qux"
+    guess = candidate(12, 29, "method", "patterns/coined", 0.3)  # "Foo Bar Baz model"
+    typed = candidate(16, 19, "method", "gazetteer/label", 0.9)  # "Bar"
+    gap = candidate(34, 37, "method", "patterns/coined", 0.3)  # "Qux"
+    assert resolve(resolver, text, [guess, typed, gap]) == (typed, gap)

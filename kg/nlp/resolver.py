@@ -50,10 +50,17 @@ class Resolver:
         if "dataset" in map(_type, usable):
             usable = self._with_dataset_forms(text, usable)
         # The resolution order: guesses last, then the longest, the most confident, the first, then by type and
-        # source so that the order never depends on the components' order.
-        guess_below = self.guess_below
+        # source so that the order never depends on the components' order.  Guess and length make one int (spans lie
+        # within the text, so a guess's is above any other's), and most comparisons end at that first item.
+        guess_below, guess = self.guess_below, len(text) + 1
         priorities = [
-            (confidence < guess_below, start - end, -confidence, start, _TYPE_RANK[kind], source)
+            (
+                start - end + guess if confidence < guess_below else start - end,
+                -confidence,
+                start,
+                _TYPE_RANK[kind],
+                source,
+            )
             for start, end, kind, source, confidence, _, _, _, _ in usable
         ]
         generic_surface = self.generic_surface
@@ -75,7 +82,8 @@ class Resolver:
             if kind != "dataset" and generic_surface(text[start:end]):
                 continue
             taken[start:end] = b"\x01" * (end - start)
-            same = on_span.get(span)
+            # A candidate on a chosen span and type would have been blocked, unless the span is empty.
+            same = on_span.get(span) if start == end else None
             if same is None:
                 same = on_span[span] = [candidate]
             else:  # only an empty span is never blocked by its own kind
