@@ -9,15 +9,17 @@ head noun; both forms become mentions with one label, so canonicalisation merges
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
+from itertools import compress
+from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp.candidates import PAIRS, AbbreviationPair, Candidate, candidates, text_of
 from kg.nlp.lexical import pipeline_lexicon
-from kg.nlp.text import normal_label, plural, singular, word_occurrences, word_set
+from kg.nlp.text import normal_label, plural, singular, word_set, word_spans
 from kg.vocabulary import Lexicon
 
 # "(LoRA)", "(LoRA;" or "(LoRA," — a short form of 2-12 characters with a capital, right after the long form.
@@ -30,6 +32,10 @@ _INSTITUTIONAL = word_set(
 )
 
 
+_ByEnd = dict[int, list[Candidate]]  # candidates by their end offset
+_end = itemgetter(1)  # a candidate's end
+
+
 class Abbreviations:
     """Adds `abbreviations/long` and `abbreviations/short` candidates sharing the pair's canonical label."""
 
@@ -40,68 +46,78 @@ class Abbreviations:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
+        written = self._pairs(text)
+        if not written:
+            doc.user_data[PAIRS] = ()
+            return doc
         found = candidates(doc)
-        written = list(self._pairs(text))
         # The earlier components' candidates that end where a long or short form ends, by end offset.
-        ends = {pair.long_end for pair in written} | {pair.short_end for pair in written}
-        by_end: dict[int, list[Candidate]] = {}
-        if ends:
-            for candidate in found:
-                if candidate.end in ends:
-                    by_end.setdefault(candidate.end, []).append(candidate)
+        ends = {pair[1] for pair in written} | {pair[4] for pair in written}
+        by_end: _ByEnd = {}
+        for candidate in compress(found, map(ends.__contains__, map(_end, found))):
+            by_end.setdefault(candidate[1], []).append(candidate)
         pairs = []
         shorts: set[str] = set()
-        for pair in written:
-            typed = self._type_of(text, pair, by_end)
+        confidence = self.confidence
+        new = tuple.__new__  # Candidate(...) with every field given, without its keyword-handling __new__
+        for long_start, long_end, short, short_start, short_end in written:
+            typed = self._type_of(text, long_start, long_end, short_start, short_end, by_end)
             if typed is None:
                 continue
             kind, label = typed
-            pairs.append(
-                AbbreviationPair(pair.long_start, pair.long_end, pair.short, pair.short_start, pair.short_end, *typed)
-            )
+            pairs.append(AbbreviationPair(long_start, long_end, short, short_start, short_end, kind, label))
             # "statistical machine translation (SMT)" is one mention of a task, dataset or metric; a method's short
             # form is its name and a mention of its own.
-            close = text.find(")", pair.short_end, pair.short_end + 2) if kind in self.merged_types else -1
-            long_end = close + 1 if close >= 0 else pair.long_end
-            found.append(Candidate(pair.long_start, long_end, kind, "abbreviations/long", self.confidence, label))
-            if pair.short in shorts:
+            close = text.find(")", short_end, short_end + 2) if kind in self.merged_types else -1
+            mention_end = close + 1 if close >= 0 else long_end
+            found.append(
+                new(
+                    Candidate,
+                    (long_start, mention_end, kind, "abbreviations/long", confidence, label, False, None, None),
+                )
+            )
+            if short in shorts:
                 continue  # its occurrences are already mentions
-            shorts.add(pair.short)
-            for form in _forms(pair.short):
-                for start in word_occurrences(text, form):
-                    found.append(
-                        Candidate(start, start + len(form), kind, "abbreviations/short", self.confidence, label)
-                    )
+            shorts.add(short)
+            found += [
+                new(Candidate, (start, end, kind, "abbreviations/short", confidence, label, False, None, None))
+                for start, end in word_spans(text, _forms(short))
+            ]
         doc.user_data[PAIRS] = tuple(pairs)
         return doc
 
-    def _pairs(self, text: str) -> Iterator[AbbreviationPair]:
+    def _pairs(self, text: str) -> list[tuple[int, int, str, int, int]]:
+        """(long_start, long_end, short, short_start, short_end) of every pair written in the text."""
+        pairs = []
         for match in _PAREN.finditer(text):
             short = match.group("short")
-            if not any(char.isupper() for char in short) or not any(char.isalpha() for char in short):
-                continue
+            if short == short.lower():
+                continue  # no capital (the pattern's characters are ASCII: a capital is a letter too)
             long_end = match.start()
             while long_end > 0 and text[long_end - 1].isspace():
                 long_end -= 1
             window_start = max(0, long_end - _MAX_LONG_CHARS)
             found = long_form_start(text[window_start:long_end], short)
             if found is not None:
-                yield AbbreviationPair(window_start + found, long_end, short, match.start("short"), match.end("short"))
+                pairs.append((window_start + found, long_end, short, match.start("short"), match.end("short")))
+        return pairs
 
-    def _type_of(self, text: str, pair: AbbreviationPair, by_end: dict[int, list[Candidate]]) -> tuple[str, str] | None:
-        """(type, label) of the pair: from a candidate ending the long form, one on the short form, or the head.
+    def _type_of(
+        self, text: str, long_start: int, long_end: int, short_start: int, short_end: int, by_end: _ByEnd
+    ) -> tuple[str, str] | None:
+        """(type, label) of a pair: from a candidate ending the long form, one on the short form, or the head.
 
         `by_end` holds the earlier components' candidates by end offset.
         """
-        long_text = text[pair.long_start : pair.long_end]
-        ending = [c for c in by_end.get(pair.long_end, ()) if c.start >= pair.long_start]
-        on_short = [c for c in by_end.get(pair.short_end, ()) if c.start == pair.short_start]
+        long_text = text[long_start:long_end]
+        ending = [c for c in by_end.get(long_end, ()) if c.start >= long_start]
+        on_short = [c for c in by_end.get(short_end, ()) if c.start == short_start]
         for group in (ending, on_short):
             if group:
                 best = max(group, key=lambda c: (c.length, c.confidence))
                 # A vocabulary label names the pair only if it covers the whole long form (or is the short form's):
                 # "statistical machine translation" is not the "machine translation" it ends with.
-                whole = best.start == pair.long_start or group is on_short
+                whole = best.start == long_start or group is on_short
                 return best.type, (best.label if whole else None) or normal_label(long_text)
         kinds = self.lexicon.types_of_head(long_text)
         if kinds:
@@ -131,17 +147,18 @@ def long_form_start(before: str, short: str) -> int | None:
     tail = words[len(parts[0]) :] if len(parts) > limit else words
     window_start = len(words) - len(tail.lstrip())
     window = before[window_start : len(words)].lower()
-    position = len(window) - 1
-    for index in range(len(chars) - 1, -1, -1):
-        char = chars[index]
-        while position >= 0 and (
-            window[position] != char or (index == 0 and position > 0 and window[position - 1].isalnum())
-        ):
-            position -= 1
+    # Each character at its last occurrence before the one after it (`rfind`: the walk back runs in C); the first
+    # one at the start of a word.
+    position = len(window)
+    for char in chars[:0:-1]:
+        position = window.rfind(char, 0, position)
         if position < 0:
             return None
-        position -= 1
-    start = position + 1
+    start = window.rfind(chars[0], 0, position)
+    while start > 0 and window[start - 1].isalnum():
+        start = window.rfind(chars[0], 0, start)
+    if start < 0:
+        return None
     long_text = window[start:]
     if len(long_text) <= len(core) or core.lower() in long_text.split():
         return None
@@ -157,9 +174,10 @@ def _letters(short: str) -> tuple[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1 << 14)
 def _forms(short: str) -> tuple[str, ...]:
-    """The forms of a short form that are uses of it: singular or plural ("LLM", "LLMs"); every whole-word
-    occurrence of one, not inside a longer name, is a mention (memoised: the same short forms recur)."""
-    return tuple({short, singular(short), plural(singular(short))})
+    """The forms of a short form that are uses of it: singular or plural ("LLM", "LLMs"), shortest first (then
+    alphabetical); every whole-word occurrence of one, not inside a longer name, is a mention (memoised: the same
+    short forms recur)."""
+    return tuple(sorted({short, singular(short), plural(singular(short))}, key=lambda form: (len(form), form)))
 
 
 @Language.factory(

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import PAIRS, TITLE_END, AbbreviationPair, Candidate, by_start, candidates, sentences, text_of
+from kg.nlp.candidates import PAIRS, TITLE_END, AbbreviationPair, Candidate, candidates, sentences, text_of
 from kg.nlp.patterns import is_coined
 from kg.nlp.text import FUNCTION_WORDS, word_occurrences, word_set
 from kg.nlp.tokens import WordClass, token_view
@@ -74,13 +74,12 @@ class Proposal:
             if is_coined(name) or name[:1].isupper():
                 names.setdefault(name, candidate)
         for name, first in names.items():
-            for start in word_occurrences(text, name):
-                if start != first.start:
-                    found.append(
-                        Candidate(
-                            start, start + len(name), first.type, "proposal/same-name", self.confidence, proposed=True
-                        )
-                    )
+            length = len(name)
+            found += [
+                self._candidate(start, start + length, first.type, "proposal/same-name")
+                for start in word_occurrences(text, name)
+                if start != first.start
+            ]
         return doc
 
     def _title(self, doc: Doc) -> Iterator[Candidate]:
@@ -98,15 +97,13 @@ class Proposal:
         if len(words) > 1 and not any(is_coined(word) for word in words):
             return
         kind = "dataset" if _DATASET_WORDS.search(title, match.end()) else "method"
-        yield Candidate(match.start("name"), match.end("name"), kind, "proposal/title", self.confidence, proposed=True)
+        yield self._candidate(match.start("name"), match.end("name"), kind, "proposal/title")
 
     def _we_propose(self, doc: Doc, cues: list[int]) -> Iterator[Candidate]:
         text = text_of(doc)
         pairs: tuple[AbbreviationPair, ...] = doc.user_data.get(PAIRS, ())  # in text order
         pair_starts = [pair.long_start for pair in pairs]
-        proposable: list[Candidate] | None = None  # by start, made when a cue needs it
-        proposable_starts: list[int] = []
-        known: set[tuple[int, int]] = set()
+        found = candidates(doc)
         for match in filter(None, (_WE_PROPOSE.match(text, cue) for cue in cues)):
             start, end = match.span("object")
             phrase_end = _clause_end(text, start, end)
@@ -128,13 +125,7 @@ class Proposal:
                 yield self._candidate(pair.long_start, pair.long_end, kind, "proposal/we-propose")
                 yield self._candidate(pair.short_start, pair.short_end, kind, "proposal/we-propose")
                 continue
-            if proposable is None:
-                proposable = [c for c in candidates(doc) if c.type in _PROPOSABLE]
-                known = _known_spans(candidates(doc))
-                proposable.sort(key=by_start)
-                proposable_starts = [c.start for c in proposable]
-            inside = proposable[bisect_left(proposable_starts, start) : bisect_left(proposable_starts, phrase_end)]
-            heads = [c for c in inside if c.end <= phrase_end and not c.proposed and (c.start, c.end) not in known]
+            heads = _heads(found, start, phrase_end)
             if heads:
                 head = max(heads, key=lambda c: (c.end, c.length))
                 yield self._candidate(head.start, head.end, head.type, "proposal/we-propose")
@@ -142,10 +133,10 @@ class Proposal:
     def _named(self, doc: Doc, cues: list[int]) -> Iterator[Candidate]:
         """ "dubbed X", "termed X" outside "we propose" sentences: proposed when the sentence is about this work."""
         text = text_of(doc)
-        bounds = sentences(doc)
         for match in filter(None, (_NAMED.match(text, cue) for cue in cues)):
-            # The clause before the cue, within its sentence and at most _LOOK_BACK characters (linear time).
-            sentence_start = max(bounds.span(match.start())[0], match.start() - _LOOK_BACK)
+            # The clause before the cue, within its sentence and at most _LOOK_BACK characters (linear time); the
+            # sentences are computed here, on the first match, not for every doc.
+            sentence_start = max(sentences(doc).span(match.start())[0], match.start() - _LOOK_BACK)
             if _WE_PROPOSE.search(text, sentence_start, match.start()):
                 continue  # already read as the object of "we propose"
             name = match.group("name")
@@ -162,13 +153,17 @@ class Proposal:
             )
 
     def _candidate(self, start: int, end: int, kind: str, source: str) -> Candidate:
-        return Candidate(start, end, kind, source, self.confidence, proposed=True)
+        """A proposed candidate: Candidate(..., proposed=True) without its keyword-handling __new__."""
+        return tuple.__new__(Candidate, (start, end, kind, source, self.confidence, None, True, None, None))
 
 
-def _known_spans(found: list[Candidate]) -> set[tuple[int, int]]:
-    """Spans the vocabulary knows (under any rule's candidate there): "we design a diffusion model" or "we propose
-    fine-tuning LLMs" make something new, not the known concept, so these never stand in for the proposal."""
-    return {(c.start, c.end) for c in found if c.source.startswith("gazetteer/")}
+def _heads(found: list[Candidate], start: int, end: int) -> list[Candidate]:
+    """The method and dataset candidates within [start, end) that may head the object of "we propose", in
+    candidate order: not already proposed, and on no span the vocabulary knows (under any rule's candidate there):
+    "we design a diffusion model" or "we propose fine-tuning LLMs" make something new, not the known concept."""
+    inside = [c for c in found if start <= c[0] < end and c[1] <= end]
+    known = {c[:2] for c in inside if c.source.startswith("gazetteer/")}
+    return [c for c in inside if c.type in _PROPOSABLE and not c.proposed and c[:2] not in known]
 
 
 def _clause_end(text: str, start: int, end: int) -> int:

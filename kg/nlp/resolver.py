@@ -1,15 +1,18 @@
 """From overlapping candidates to one reading of the text: the longest span wins, then the most confident.
 
 Every rule proposes freely; this is the one place that decides.  Generic phrases ("our method", "neural networks")
-are dropped first, so they can never hide a real concept.  Low-confidence guesses (a coined name typed "method" by
-default) only fill gaps: they never beat an overlapping typed candidate, however long.  Candidates that agree on
-the chosen span pass on what they know (the proposal flag, a vocabulary label, a hardware count or vendor).
+are never chosen and never block, so they can never hide a real concept (a surface is judged generic only when its
+candidate would be chosen: most candidates are blocked, and a blocked one needs no answer).  Low-confidence guesses
+(a coined name typed "method" by default) only fill gaps: they never beat an overlapping typed candidate, however
+long.  Candidates that agree on the chosen span pass on what they know (the proposal flag, a vocabulary label, a
+hardware count or vendor).
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -23,6 +26,8 @@ from kg.vocabulary import Lexicon
 _TYPE_RANK: dict[str, int] = {kind: rank for rank, kind in enumerate(CONCEPT_TYPES)}
 # " 2012", " 5.1", " v2", and the same as tokenized text writes them (" 2 0 1 2", " 5 . 1").
 _VERSION = re.compile(r" (?:v ?)?(?:(?:19|20)\d\d|\d+(?: ?\. ?\d+)+|\d(?: \d){3})(?![\w.])")
+_type = itemgetter(2)
+_confidence = itemgetter(4)
 
 
 class Resolver:
@@ -35,23 +40,30 @@ class Resolver:
         self.dataset_nouns = sorted(lexicon.heads.get("dataset", ()), key=len, reverse=True)
         # The same surface forms recur in every abstract: decide each one once (bounded memo per component).
         self.generic_surface = lru_cache(maxsize=1 << 16)(self._generic_surface)
+        self.dataset_name = lru_cache(maxsize=1 << 16)(self._dataset_name)
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        generic_surface, floor, guess_below = self.generic_surface, self.min_confidence, self.guess_below
-        usable: list[Candidate] = []
+        usable = candidates(doc)
+        if usable and min(map(_confidence, usable)) < self.min_confidence:
+            usable = [candidate for candidate in usable if candidate[4] >= self.min_confidence]
+        if "dataset" in map(_type, usable):
+            usable = self._with_dataset_forms(text, usable)
         # The resolution order: guesses last, then the longest, the most confident, the first, then by type and
-        # source so that the order never depends on the components' order.
-        priorities: list[tuple[bool, int, float, int, int, str]] = []  # of usable[i]
-        for candidate in candidates(doc):
-            start, end, kind, source, confidence, _, _, _, _ = candidate
-            if confidence < floor or generic_surface(text[start:end]):
-                continue
-            if kind == "dataset":
-                candidate = self.dataset_form(text, candidate)
-                end = candidate.end
-            usable.append(candidate)
-            priorities.append((confidence < guess_below, start - end, -confidence, start, _TYPE_RANK[kind], source))
+        # source so that the order never depends on the components' order.  Guess and length make one int (spans lie
+        # within the text, so a guess's is above any other's), and most comparisons end at that first item.
+        guess_below, guess = self.guess_below, len(text) + 1
+        priorities = [
+            (
+                start - end + guess if confidence < guess_below else start - end,
+                -confidence,
+                start,
+                _TYPE_RANK[kind],
+                source,
+            )
+            for start, end, kind, source, confidence, _, _, _, _ in usable
+        ]
+        generic_surface = self.generic_surface
         taken = bytearray(len(text))
         # The candidates on each chosen span (and type), in priority order: the chosen one first, then the ones it
         # blocks on the very same span, which pass on what they know.
@@ -60,12 +72,18 @@ class Resolver:
         for index in sorted(range(len(usable)), key=priorities.__getitem__):  # stable: ties keep candidate order
             candidate = usable[index]
             start, end, kind = span = candidate[:3]
-            same = on_span.get(span)
             if taken.find(1, start, end) >= 0:
+                # Blocked.  One on a chosen span and type shares its surface, so it is no more generic than that.
+                same = on_span.get(span)
                 if same is not None:
                     same.append(candidate)
                 continue
+            # Whether a surface is generic matters only here, for a candidate that would be chosen.
+            if kind != "dataset" and generic_surface(text[start:end]):
+                continue
             taken[start:end] = b"\x01" * (end - start)
+            # A candidate on a chosen span and type would have been blocked, unless the span is empty.
+            same = on_span.get(span) if start == end else None
             if same is None:
                 same = on_span[span] = [candidate]
             else:  # only an empty span is never blocked by its own kind
@@ -75,6 +93,19 @@ class Resolver:
         chosen.sort(key=by_span)
         doc.user_data[MENTIONS] = tuple(chosen)
         return doc
+
+    def _with_dataset_forms(self, text: str, found: list[Candidate]) -> list[Candidate]:
+        """The candidates with every dataset in its mention form.  A generic dataset is dropped here, on its span as
+        proposed (its mention's may be longer); other generic surfaces are dropped when chosen."""
+        usable = list(found)
+        datasets = [index for index, kind in enumerate(map(_type, found)) if kind == "dataset"]
+        for index in reversed(datasets):
+            start, end = found[index][:2]
+            if self.generic_surface(text[start:end]):
+                del usable[index]
+            else:
+                usable[index] = self.dataset_form(text, found[index])
+        return usable
 
     def _generic_surface(self, surface: str) -> bool:
         """A phrase that is never a concept (as written or with a singular head), or one of function words only."""
@@ -97,13 +128,17 @@ class Resolver:
             candidate = candidate._replace(end=version.end())
         if candidate.label:
             return candidate
-        surface = text[candidate.start : candidate.end]
+        label = self.dataset_name(text[candidate.start : candidate.end])
+        return candidate if label is None else candidate._replace(label=label)
+
+    def _dataset_name(self, surface: str) -> str | None:
+        """The label of the name in "Europarl corpus" ("Europarl"), or None when the surface is no name and noun."""
         for noun in self.dataset_nouns:
             if surface.endswith(" " + noun):  # the lexicon's nouns are lower case: a capitalised one is a name
                 rest = surface[: -len(noun)].rstrip()
                 if rest != rest.lower():
-                    return candidate._replace(label=normal_label(rest))
-        return candidate
+                    return normal_label(rest)
+        return None
 
 
 def _merged(same: list[Candidate]) -> Candidate:
@@ -122,6 +157,8 @@ def _merged(same: list[Candidate]) -> Candidate:
             units = other.units
         if vendor is None and other.vendor:
             vendor = other.vendor
+    if (label, proposed, units, vendor) == chosen[5:] and type(chosen.proposed) is bool:
+        return chosen  # the others add nothing, as they mostly do not
     return Candidate(start, end, kind, source, confidence, label, proposed, units, vendor)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -24,6 +25,7 @@ _VALUE = re.compile(
     r"(?: ?(?P<unit>\\?%|[x\u00d7](?![\w])|\\times\b\$?|times\b|pp\b|points?\b|dB\b))?"
 )
 _UNITS = {"\\%": "%", "\u00d7": "x", "\\times": "x", "\\times$": "x", "times": "x", "point": "points", "pp": "points"}
+_type = itemgetter(2)  # a mention's type
 # What may stand between a metric and a bare number: "BLEU of 28.4", "FID: 2.1", "accuracy reaches 91".
 _CONNECTORS = word_set("of is = : to reaches reached achieves achieved score scores by up an a only")
 _BARE_GAP = 24
@@ -41,11 +43,11 @@ class Results:
 
     def __call__(self, doc: Doc) -> Doc:
         chosen = mentions(doc)
-        metrics = Ordered([m for m in chosen if m.type == "metric"])
-        if not metrics.items:
+        if "metric" not in map(_type, chosen):
             doc.user_data[RESULTS] = ()
             return doc
         text = text_of(doc)
+        metrics = Ordered([m for m in chosen if m.type == "metric"])
         bounds = sentences(doc)
         datasets = Ordered([m for m in chosen if m.type == "dataset"])
         every = Ordered(list(chosen))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from functools import lru_cache
 
 
@@ -207,19 +206,37 @@ def normal_label(text: str) -> str:
     return " ".join(out)
 
 
-def word_occurrences(text: str, word: str) -> Iterator[int]:
+def word_occurrences(text: str, word: str) -> list[int]:
     """Start offsets of `word` in `text` as a whole word: not inside a longer word or hyphenated name.
 
     "LoRA" occurs in "LoRA-based" but not in "QLoRA", "LoRAs" or "LoRA-FA" (another name).  Uses `str.find`, so
     looking up a few names costs far less than compiling a regex for each.
     """
-    start = text.find(word)
-    while start >= 0:
-        end = start + len(word)
-        before = text[start - 1] if start else " "
-        after = text[end : end + 2]
-        glued_after = after[:1].isalnum() or after[:1] == "_"
-        longer_name = after[:1] == "-" and (after[1:2].isupper() or after[1:2].isdigit())
-        if not (before.isalnum() or before in "-_") and not glued_after and not longer_name:
-            yield start
-        start = text.find(word, start + 1)
+    return [start for start, _ in word_spans(text, (word,))]
+
+
+def word_spans(text: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of every whole-word occurrence (as `word_occurrences` has them) of any of `words`, shortest
+    first: in one scan of the text when the first word begins every other (a singular and its plurals: "LLM",
+    "LLMs"), else in one per word.  Ordered by scan, then by position, then by length."""
+    scans = [words] if all(word.startswith(words[0]) for word in words) else [(word,) for word in words]
+    found = []
+    for scan in scans:
+        key = scan[0]
+        start = text.find(key)
+        while start >= 0:
+            if not start or not (text[start - 1].isalnum() or text[start - 1] in "-_"):
+                for word in scan:
+                    end = start + len(word)
+                    if word is not key and not text.startswith(word, start):
+                        continue
+                    after = text[end : end + 2]
+                    # Not glued to a letter, digit or "_", nor the first part of a longer hyphenated name.
+                    if not after or not (
+                        after[0].isalnum()
+                        or after[0] == "_"
+                        or (after[0] == "-" and (after[1:].isupper() or after[1:].isdigit()))
+                    ):
+                        found.append((start, end))
+            start = text.find(key, start + 1)
+    return found
