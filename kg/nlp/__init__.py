@@ -135,12 +135,13 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
         if pair.type and pair.label
     ]
     canonical = canonicalise([(candidate, surface) for candidate, surface, _, _ in placed], pairs)
-    proposed_concepts = canonical.proposed
     evidence = sentences(doc).evidence
     snippets: dict[tuple[int, int], str] = {}  # one string per sentence, shared by its mentions
     records = []
-    for (candidate, surface, field, offset), label in zip(placed, canonical.labels, strict=True):
-        start, end, kind, source, confidence, _, proposed, units, vendor = candidate
+    for (candidate, surface, field, offset), label, proposed in zip(
+        placed, canonical.labels, canonical.proposed, strict=True
+    ):
+        start, end, kind, source, confidence, _, _, units, vendor = candidate
         around = evidence(start, end)
         sentence = snippets.get(around)
         if sentence is None:
@@ -156,7 +157,7 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
                 sentence,
                 confidence,
                 source,
-                proposed or (kind, label) in proposed_concepts,
+                proposed,
                 units,
                 vendor,
             )
