@@ -45,18 +45,15 @@ class Layout:
         text = paper.title + FIELD_SEPARATOR + paper.abstract
         return text, cls(len(paper.title), len(paper.title) + len(FIELD_SEPARATOR))
 
-    def place(self, text: str, found: Iterable[Candidate]) -> list[tuple[Candidate, str, str, int]]:
-        """(candidate, its text, field, the field's offset in `text`) for each candidate within one field; a span
-        that crosses the two fields is dropped.  One call places every mention of a paper."""
+    def place(self, text: str, found: Iterable[Candidate]) -> list[tuple[Candidate, str]]:
+        """(candidate, its text) for each candidate within one field; a span that crosses the two fields is
+        dropped.  One call places every mention of a paper."""
         title_end, abstract_start = self.title_end, self.abstract_start
-        placed = []
-        for candidate in found:
-            start, end = candidate.start, candidate.end
-            if end <= title_end:
-                placed.append((candidate, text[start:end], "title", 0))
-            elif start >= abstract_start:
-                placed.append((candidate, text[start:end], "abstract", abstract_start))
-        return placed
+        return [
+            (candidate, text[candidate.start : candidate.end])
+            for candidate in found
+            if candidate.end <= title_end or candidate.start >= abstract_start
+        ]
 
 
 class Extractor:
@@ -134,18 +131,15 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
         for pair in doc.user_data.get(PAIRS, ())
         if pair.type and pair.label
     ]
-    canonical = canonicalise([(candidate, surface) for candidate, surface, _, _ in placed], pairs)
-    evidence = sentences(doc).evidence
-    snippets: dict[tuple[int, int], str] = {}  # one string per sentence, shared by its mentions
+    canonical = canonicalise(placed, pairs)
+    evidence = sentences(doc).evidence_texts([candidate for candidate, _ in placed])
+    title_end, abstract_start = layout.title_end, layout.abstract_start
     records = []
-    for (candidate, surface, field, offset), label, proposed in zip(
-        placed, canonical.labels, canonical.proposed, strict=True
+    for (candidate, surface), label, proposed, sentence in zip(
+        placed, canonical.labels, canonical.proposed, evidence, strict=True
     ):
         start, end, kind, source, confidence, _, _, units, vendor = candidate
-        around = evidence(start, end)
-        sentence = snippets.get(around)
-        if sentence is None:
-            sentence = snippets[around] = text[around[0] : around[1]]
+        field, offset = ("title", 0) if end <= title_end else ("abstract", abstract_start)
         records.append(
             Mention(
                 kind,
@@ -165,7 +159,7 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
     spans: tuple[ResultSpan, ...] = doc.user_data.get(RESULTS, ())
     if not spans:
         return Extraction(paper, tuple(records), (), canonical.concepts)
-    label_of = {candidate: label for (candidate, *_), label in zip(placed, canonical.labels, strict=True)}
+    label_of = {candidate: label for (candidate, _), label in zip(placed, canonical.labels, strict=True)}
     results = tuple(_result(text, span, label_of) for span in spans if span.metric in label_of)
     return Extraction(paper, tuple(records), results, canonical.concepts)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 # A boundary is sentence punctuation (optionally closed by a quote or bracket) followed by space and something
 # that can start a sentence, or a blank line.  Common abbreviations that end in a period are not boundaries.
@@ -27,6 +29,16 @@ _CUES = ".!?\n"
 
 
 MAX_EVIDENCE = 600
+
+
+class Located(Protocol):
+    """Anything with a character span, such as a mention."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,28 @@ class Sentences:
         if high < last and (space := self.text.rfind(" ", end, high)) >= 0:
             high = space
         return low, high
+
+    def evidence_texts(self, spans: Iterable[Located]) -> list[str]:
+        """The text of `evidence` for each span, one string per sentence shared by the spans in it: one call per
+        paper instead of one per mention, so that most mentions cost one bisection."""
+        if not self.starts:
+            return ["" for _ in spans]
+        text, starts, sentence_spans = self.text, self.starts, self.spans
+        found = []
+        whole: dict[int, str] = {}  # the text of each sentence short enough to be its own evidence
+        for span in spans:
+            start = span.start
+            index = max(bisect.bisect_right(starts, start) - 1, 0)
+            sentence = whole.get(index)
+            if sentence is None:
+                first, last = sentence_spans[index]
+                if last - first <= MAX_EVIDENCE:
+                    sentence = whole[index] = text[first:last]
+                else:
+                    low, high = self.evidence(start, span.end)
+                    sentence = text[low:high]
+            found.append(sentence)
+        return found
 
 
 def _cues(text: str) -> list[int]:
