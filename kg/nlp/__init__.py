@@ -132,14 +132,16 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
         if pair.type and pair.label
     ]
     canonical = canonicalise(placed, pairs)
-    evidence = sentences(doc).evidence_texts([candidate for candidate, _ in placed])
-    title_end, abstract_start = layout.title_end, layout.abstract_start
+    candidates = [candidate for candidate, _ in placed]
+    evidence = sentences(doc).evidence_texts(candidates)
+    title_end = layout.title_end
+    in_title, in_abstract = ("title", 0), ("abstract", layout.abstract_start)  # field and its offset in `text`
     records = []
     for (candidate, surface), label, proposed, sentence in zip(
         placed, canonical.labels, canonical.proposed, evidence, strict=True
     ):
         start, end, kind, source, confidence, _, _, units, vendor = candidate
-        field, offset = ("title", 0) if end <= title_end else ("abstract", abstract_start)
+        field, offset = in_title if end <= title_end else in_abstract
         records.append(
             Mention(
                 kind,
@@ -159,16 +161,20 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
     spans: tuple[ResultSpan, ...] = doc.user_data.get(RESULTS, ())
     if not spans:
         return Extraction(paper, tuple(records), (), canonical.concepts)
-    label_of = {candidate: label for (candidate, _), label in zip(placed, canonical.labels, strict=True)}
-    results = tuple(_result(text, span, label_of) for span in spans if span.metric in label_of)
+    results = tuple(_result(text, span, candidates, canonical.labels) for span in spans if span.metric in candidates)
     return Extraction(paper, tuple(records), results, canonical.concepts)
 
 
-def _result(text: str, span: ResultSpan, label_of: dict[Candidate, str]) -> Result:
+def _result(text: str, span: ResultSpan, candidates: list[Candidate], labels: tuple[str, ...]) -> Result:
+    """The result of `span`, whose metric is one of `candidates` (whose concepts' labels are `labels`).
+
+    Its metric and dataset are found by a scan of the paper's few mentions rather than through a dict, which would
+    hash every mention (nine fields each) for the one or two that results name."""
+    dataset = span.dataset
     return Result(
-        metric=label_of[span.metric],
-        value=span.value,
-        sentence=text[span.sentence_start : span.sentence_end],
-        unit=span.unit,
-        dataset=label_of.get(span.dataset) if span.dataset is not None else None,
+        labels[candidates.index(span.metric)],
+        span.value,
+        text[span.sentence_start : span.sentence_end],
+        span.unit,
+        labels[candidates.index(dataset)] if dataset is not None and dataset in candidates else None,
     )
