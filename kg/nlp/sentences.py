@@ -117,7 +117,9 @@ class Sentences:
         whole: dict[int, str] = {}  # the text of each sentence short enough to be its own evidence
         for span in spans:
             start = span.start
-            index = max(bisect.bisect_right(starts, start) - 1, 0)
+            index = bisect.bisect_right(starts, start) - 1
+            if index < 0:
+                index = 0
             sentence = whole.get(index)
             if sentence is None:
                 first, last = sentence_spans[index]
