@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from kg.nlp.sentences import MAX_EVIDENCE, Sentences
+import pytest
+
+from kg.nlp.sentences import _ABBREVIATIONS, MAX_EVIDENCE, Sentences
 
 
 class Span(NamedTuple):
@@ -16,6 +18,12 @@ def test_sentences_split_at_punctuation_but_not_at_abbreviations() -> None:
     text = "We use e.g. LoRA. It helps! Results follow."
     found = Sentences.of(text)
     assert [text[start:end] for start, end in found.spans] == ["We use e.g. LoRA.", "It helps!", "Results follow."]
+
+
+@pytest.mark.parametrize("word", _ABBREVIATIONS)
+def test_no_boundary_follows_an_abbreviation_but_one_follows_an_ordinary_word(word: str) -> None:
+    assert len(Sentences.of(f"As in {word}. Then more.").spans) == 1
+    assert len(Sentences.of(f"As in x{word}. Then more.").spans) == 2
 
 
 def test_evidence_texts_are_the_sentences_around_each_span_shared_per_sentence() -> None:
