@@ -41,9 +41,12 @@ class Reading(NamedTuple):
     order: str  # where that concept sorts among the paper's concepts: by type, then label
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def reading(kind: str, label: str | None, surface: str) -> Reading:
-    """The reading of a mention of type `kind` with known label `label` (if any) written `surface`."""
+    """The reading of a mention of type `kind` with known label `label` (if any) written `surface`.
+
+    A reading holds several objects (about 600 bytes), so fewer are kept than the string caches of `kg.nlp.text`
+    keep; the seed abstracts have under 4,000 distinct ones."""
     if label:
         key = (kind, fold(label))
     else:
