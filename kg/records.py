@@ -114,15 +114,23 @@ class Mention:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Result:
-    """A stated number: metric, value and unit, with the dataset when the sentence names one."""
+    """A stated number: metric, value and unit, with the dataset when the sentence names one.
+
+    The hand-written `__init__` fills the instance dict in one step, as `Mention`'s.
+    """
 
     metric: str
     value: str
     sentence: str
     unit: str | None = None
     dataset: str | None = None
+
+    def __init__(
+        self, metric: str, value: str, sentence: str, unit: str | None = None, dataset: str | None = None
+    ) -> None:
+        self.__dict__.update({"metric": metric, "value": value, "sentence": sentence, "unit": unit, "dataset": dataset})
 
 
 @dataclass(frozen=True, init=False)

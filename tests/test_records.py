@@ -8,10 +8,10 @@ import pickle
 
 import pytest
 
-from kg.records import Concept, Mention
+from kg.records import Concept, Mention, Result
 
 
-@pytest.mark.parametrize("record", [Mention, Concept])
+@pytest.mark.parametrize("record", [Mention, Concept, Result])
 def test_initialiser_takes_the_fields_in_order_with_their_defaults(record: type) -> None:
     parameters = list(inspect.signature(record.__init__).parameters.values())[1:]
     fields = dataclasses.fields(record)

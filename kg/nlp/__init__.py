@@ -45,18 +45,15 @@ class Layout:
         text = paper.title + FIELD_SEPARATOR + paper.abstract
         return text, cls(len(paper.title), len(paper.title) + len(FIELD_SEPARATOR))
 
-    def place(self, text: str, found: Iterable[Candidate]) -> list[tuple[Candidate, str, str, int]]:
-        """(candidate, its text, field, the field's offset in `text`) for each candidate within one field; a span
-        that crosses the two fields is dropped.  One call places every mention of a paper."""
+    def place(self, text: str, found: Iterable[Candidate]) -> list[tuple[Candidate, str]]:
+        """(candidate, its text) for each candidate within one field; a span that crosses the two fields is
+        dropped.  One call places every mention of a paper."""
         title_end, abstract_start = self.title_end, self.abstract_start
-        placed = []
-        for candidate in found:
-            start, end = candidate.start, candidate.end
-            if end <= title_end:
-                placed.append((candidate, text[start:end], "title", 0))
-            elif start >= abstract_start:
-                placed.append((candidate, text[start:end], "abstract", abstract_start))
-        return placed
+        return [
+            (candidate, text[candidate.start : candidate.end])
+            for candidate in found
+            if candidate.end <= title_end or candidate.start >= abstract_start
+        ]
 
 
 class Extractor:
@@ -134,17 +131,17 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
         for pair in doc.user_data.get(PAIRS, ())
         if pair.type and pair.label
     ]
-    canonical = canonicalise([(candidate, surface) for candidate, surface, _, _ in placed], pairs)
-    proposed_concepts = canonical.proposed
-    evidence = sentences(doc).evidence
-    snippets: dict[tuple[int, int], str] = {}  # one string per sentence, shared by its mentions
+    canonical = canonicalise(placed, pairs)
+    candidates = [candidate for candidate, _ in placed]
+    evidence = sentences(doc).evidence_texts(candidates)
+    title_end = layout.title_end
+    in_title, in_abstract = ("title", 0), ("abstract", layout.abstract_start)  # field and its offset in `text`
     records = []
-    for (candidate, surface, field, offset), label in zip(placed, canonical.labels, strict=True):
-        start, end, kind, source, confidence, _, proposed, units, vendor = candidate
-        around = evidence(start, end)
-        sentence = snippets.get(around)
-        if sentence is None:
-            sentence = snippets[around] = text[around[0] : around[1]]
+    for (candidate, surface), label, proposed, sentence in zip(
+        placed, canonical.labels, canonical.proposed, evidence, strict=True
+    ):
+        start, end, kind, source, confidence, _, _, units, vendor = candidate
+        field, offset = in_title if end <= title_end else in_abstract
         records.append(
             Mention(
                 kind,
@@ -156,7 +153,7 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
                 sentence,
                 confidence,
                 source,
-                proposed or (kind, label) in proposed_concepts,
+                proposed,
                 units,
                 vendor,
             )
@@ -164,16 +161,20 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
     spans: tuple[ResultSpan, ...] = doc.user_data.get(RESULTS, ())
     if not spans:
         return Extraction(paper, tuple(records), (), canonical.concepts)
-    label_of = {candidate: label for (candidate, *_), label in zip(placed, canonical.labels, strict=True)}
-    results = tuple(_result(text, span, label_of) for span in spans if span.metric in label_of)
+    results = tuple(_result(text, span, candidates, canonical.labels) for span in spans if span.metric in candidates)
     return Extraction(paper, tuple(records), results, canonical.concepts)
 
 
-def _result(text: str, span: ResultSpan, label_of: dict[Candidate, str]) -> Result:
+def _result(text: str, span: ResultSpan, candidates: list[Candidate], labels: tuple[str, ...]) -> Result:
+    """The result of `span`, whose metric is one of `candidates` (whose concepts' labels are `labels`).
+
+    Its metric and dataset are found by a scan of the paper's few mentions rather than through a dict, which would
+    hash every mention (nine fields each) for the one or two that results name."""
+    dataset = span.dataset
     return Result(
-        metric=label_of[span.metric],
-        value=span.value,
-        sentence=text[span.sentence_start : span.sentence_end],
-        unit=span.unit,
-        dataset=label_of.get(span.dataset) if span.dataset is not None else None,
+        labels[candidates.index(span.metric)],
+        span.value,
+        text[span.sentence_start : span.sentence_end],
+        span.unit,
+        labels[candidates.index(dataset)] if dataset is not None and dataset in candidates else None,
     )
