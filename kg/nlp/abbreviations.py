@@ -12,12 +12,11 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import compress
-from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import PAIRS, AbbreviationPair, Candidate, candidates, text_of
+from kg.nlp.candidates import PAIRS, AbbreviationPair, Candidate, by_end, candidates, text_of
 from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.text import normal_label, plural, singular, word_set, word_spans
 from kg.vocabulary import Lexicon
@@ -33,7 +32,6 @@ _INSTITUTIONAL = word_set(
 
 
 _ByEnd = dict[int, list[Candidate]]  # candidates by their end offset
-_end = itemgetter(1)  # a candidate's end
 
 
 class Abbreviations:
@@ -53,15 +51,15 @@ class Abbreviations:
         found = candidates(doc)
         # The earlier components' candidates that end where a long or short form ends, by end offset.
         ends = {pair[1] for pair in written} | {pair[4] for pair in written}
-        by_end: _ByEnd = {}
-        for candidate in compress(found, map(ends.__contains__, map(_end, found))):
-            by_end.setdefault(candidate[1], []).append(candidate)
+        ending_at: _ByEnd = {}
+        for candidate in compress(found, map(ends.__contains__, map(by_end, found))):
+            ending_at.setdefault(candidate[1], []).append(candidate)
         pairs = []
         shorts: set[str] = set()
         confidence = self.confidence
         new = tuple.__new__  # Candidate(...) with every field given, without its keyword-handling __new__
         for long_start, long_end, short, short_start, short_end in written:
-            typed = self._type_of(text, long_start, long_end, short_start, short_end, by_end)
+            typed = self._type_of(text, long_start, long_end, short_start, short_end, ending_at)
             if typed is None:
                 continue
             kind, label = typed
@@ -103,15 +101,15 @@ class Abbreviations:
         return pairs
 
     def _type_of(
-        self, text: str, long_start: int, long_end: int, short_start: int, short_end: int, by_end: _ByEnd
+        self, text: str, long_start: int, long_end: int, short_start: int, short_end: int, ending_at: _ByEnd
     ) -> tuple[str, str] | None:
         """(type, label) of a pair: from a candidate ending the long form, one on the short form, or the head.
 
-        `by_end` holds the earlier components' candidates by end offset.
+        `ending_at` holds the earlier components' candidates by end offset.
         """
         long_text = text[long_start:long_end]
-        ending = [c for c in by_end.get(long_end, ()) if c.start >= long_start]
-        on_short = [c for c in by_end.get(short_end, ()) if c.start == short_start]
+        ending = [c for c in ending_at.get(long_end, ()) if c.start >= long_start]
+        on_short = [c for c in ending_at.get(short_end, ()) if c.start == short_start]
         for group in (ending, on_short):
             if group:
                 best = max(group, key=lambda c: (c.length, c.confidence))

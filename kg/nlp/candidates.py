@@ -47,10 +47,13 @@ class Candidate(NamedTuple):
         return self.end - self.start
 
 
-# Sort keys for candidates: a Candidate is a tuple whose first fields are start and end, and `itemgetter` reads
-# them without a Python-level call per candidate.
+# Field getters for candidates, as sort keys or for `map`: a Candidate is a tuple, and `itemgetter` reads its fields
+# without a Python-level call per candidate.
 by_start = itemgetter(0)  # a candidate's start
 by_span = itemgetter(0, 1)  # a candidate's (start, end)
+by_end = itemgetter(1)  # a candidate's end
+by_type = itemgetter(2)  # a candidate's type
+by_confidence = itemgetter(4)  # a candidate's confidence
 
 
 @dataclass(frozen=True)

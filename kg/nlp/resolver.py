@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import MENTIONS, Candidate, by_span, candidates, text_of
+from kg.nlp.candidates import MENTIONS, Candidate, by_confidence, by_span, by_type, candidates, text_of
 from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.text import FUNCTION_WORDS, normal_label, singular
 from kg.records import CONCEPT_TYPES
@@ -26,8 +25,6 @@ from kg.vocabulary import Lexicon
 _TYPE_RANK: dict[str, int] = {kind: rank for rank, kind in enumerate(CONCEPT_TYPES)}
 # " 2012", " 5.1", " v2", and the same as tokenized text writes them (" 2 0 1 2", " 5 . 1").
 _VERSION = re.compile(r" (?:v ?)?(?:(?:19|20)\d\d|\d+(?: ?\. ?\d+)+|\d(?: \d){3})(?![\w.])")
-_type = itemgetter(2)
-_confidence = itemgetter(4)
 
 
 class Resolver:
@@ -45,9 +42,9 @@ class Resolver:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         usable = candidates(doc)
-        if usable and min(map(_confidence, usable)) < self.min_confidence:
+        if usable and min(map(by_confidence, usable)) < self.min_confidence:
             usable = [candidate for candidate in usable if candidate[4] >= self.min_confidence]
-        if "dataset" in map(_type, usable):
+        if "dataset" in map(by_type, usable):
             usable = self._with_dataset_forms(text, usable)
         # The resolution order: guesses last, then the longest, the most confident, the first, then by type and
         # source so that the order never depends on the components' order.  Guess and length make one int (spans lie
@@ -98,7 +95,7 @@ class Resolver:
         """The candidates with every dataset in its mention form.  A generic dataset is dropped here, on its span as
         proposed (its mention's may be longer); other generic surfaces are dropped when chosen."""
         usable = list(found)
-        datasets = [index for index, kind in enumerate(map(_type, found)) if kind == "dataset"]
+        datasets = [index for index, kind in enumerate(map(by_type, found)) if kind == "dataset"]
         for index in reversed(datasets):
             start, end = found[index][:2]
             if self.generic_surface(text[start:end]):

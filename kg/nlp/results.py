@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from operator import itemgetter
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import RESULTS, Candidate, ResultSpan, mentions, sentences, text_of
+from kg.nlp.candidates import RESULTS, Candidate, ResultSpan, by_type, mentions, sentences, text_of
 from kg.nlp.text import word_set
 
 # A number (not inside a word or a longer number) and its unit; LaTeX writes "3.5\%" and "$2\times$" in
@@ -25,7 +24,6 @@ _VALUE = re.compile(
     r"(?: ?(?P<unit>\\?%|[x\u00d7](?![\w])|\\times\b\$?|times\b|pp\b|points?\b|dB\b))?"
 )
 _UNITS = {"\\%": "%", "\u00d7": "x", "\\times": "x", "\\times$": "x", "times": "x", "point": "points", "pp": "points"}
-_type = itemgetter(2)  # a mention's type
 # What may stand between a metric and a bare number: "BLEU of 28.4", "FID: 2.1", "accuracy reaches 91".
 _CONNECTORS = word_set("of is = : to reaches reached achieves achieved score scores by up an a only")
 _BARE_GAP = 24
@@ -43,7 +41,7 @@ class Results:
 
     def __call__(self, doc: Doc) -> Doc:
         chosen = mentions(doc)
-        if "metric" not in map(_type, chosen):
+        if "metric" not in map(by_type, chosen):
             doc.user_data[RESULTS] = ()
             return doc
         text = text_of(doc)
