@@ -161,20 +161,27 @@ def to_extraction(paper: Paper, layout: Layout, doc: Doc) -> Extraction:
     spans: tuple[ResultSpan, ...] = doc.user_data.get(RESULTS, ())
     if not spans:
         return Extraction(paper, tuple(records), (), canonical.concepts)
-    results = tuple(_result(text, span, candidates, canonical.labels) for span in spans if span.metric in candidates)
+    found = (_result(text, span, candidates, canonical.labels) for span in spans)
+    results = tuple(result for result in found if result is not None)
     return Extraction(paper, tuple(records), results, canonical.concepts)
 
 
-def _result(text: str, span: ResultSpan, candidates: list[Candidate], labels: tuple[str, ...]) -> Result:
-    """The result of `span`, whose metric is one of `candidates` (whose concepts' labels are `labels`).
+def _result(text: str, span: ResultSpan, candidates: list[Candidate], labels: tuple[str, ...]) -> Result | None:
+    """The result of `span`, or None when its metric is not one of `candidates` (the paper's placed mentions,
+    whose concepts' labels are `labels`), as when it crosses the title and the abstract."""
+    metric = _label_of(span.metric, candidates, labels)
+    if metric is None:
+        return None
+    dataset = _label_of(span.dataset, candidates, labels) if span.dataset is not None else None
+    return Result(metric, span.value, text[span.sentence_start : span.sentence_end], span.unit, dataset)
 
-    Its metric and dataset are found by a scan of the paper's few mentions rather than through a dict, which would
-    hash every mention (nine fields each) for the one or two that results name."""
-    dataset = span.dataset
-    return Result(
-        labels[candidates.index(span.metric)],
-        span.value,
-        text[span.sentence_start : span.sentence_end],
-        span.unit,
-        labels[candidates.index(dataset)] if dataset is not None and dataset in candidates else None,
-    )
+
+def _label_of(candidate: Candidate, candidates: list[Candidate], labels: tuple[str, ...]) -> str | None:
+    """The label of `candidate`'s concept, or None when it is not among `candidates`.
+
+    Found by a scan of the paper's few mentions rather than through a dict, which would hash every mention (nine
+    fields each) for the one or two that results name."""
+    try:
+        return labels[candidates.index(candidate)]
+    except ValueError:
+        return None
