@@ -1,7 +1,7 @@
 """Extraction throughput against the bare spaCy tokenizer, measured in the same run.
 
     .venv/bin/python bench/bench_extract.py [--seeds DIR] [--papers N] [--corpus DIR] [--skip-corpus]
-                                            [--repeats R] [--skip-parallel]
+                                            [--repeats R] [--skip-parallel] [--stages]
 
 Two sets of papers: the seed abstracts (read by `kg.ingest`) replicated to N papers (20,000 by default), which the
 issue's target is stated on, and up to N distinct real papers of the corpus (../shared/corpus/hf-daily-api), where
@@ -12,6 +12,10 @@ them):
 - tokenizer: `spacy.blank("en").pipe(texts)`, the ceiling for any spaCy pipeline;
 - extract: `Extractor.extract_many(papers)` in one process, every record built (mentions, results, concepts);
 - extract, n_process=2 (replicated seeds only): the same through the process pool, start-up included.
+
+With --stages (replicated seeds only), the pipeline is also timed with its components switched on one at a time,
+then with the records built: each line gives the cost per abstract so far, what that component added, and the ratio
+the extractor would have if it stopped there, which shows where the budget of the target goes.
 
 The ratio extract/tokenizer is the figure to watch (target >= 0.4): absolute rates move with the machine's load,
 which is printed before and after, while a ratio taken in one run cancels most of it out.
@@ -65,7 +69,7 @@ def best_of(repeats: int, run: Callable[[], int]) -> Timing:
     return Timing(wall, cpu, result)
 
 
-def measure(name: str, papers: Sequence[Paper], repeats: int, parallel: bool) -> None:
+def measure(name: str, papers: Sequence[Paper], repeats: int, parallel: bool, stages: bool = False) -> None:
     """Print the tokenizer's and the extractor's rates on `papers`, and their ratio, all timed in this call.
 
     Each set gets a fresh pipeline warmed on its first 200 papers (lexemes and word classes are computed once per
@@ -108,7 +112,37 @@ def measure(name: str, papers: Sequence[Paper], repeats: int, parallel: bool) ->
             f"{'extract, n_process=2':22} {n / timing.wall:17.0f} {'':>16}"
             f"   (start-up included; same mentions: {timing.result == extract_time.result})"
         )
+    if stages:
+        print_stages(extractor, papers, repeats, tokenizer_time.wall)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+def print_stages(extractor: Extractor, papers: Sequence[Paper], repeats: int, tokenizer_wall: float) -> None:
+    """Cumulative wall time per abstract with the first k components on, for every k, then with the records.
+
+    Stage 0 is the extractor's own tokenizing (the text joined, long chunks blanked, the Doc made), so the first line
+    also shows what the extractor pays over the bare tokenizer before any component runs.
+    """
+    n = len(papers)
+    names = extractor.nlp.pipe_names
+
+    def up_to(k: int) -> Callable[[], int]:
+        def run() -> int:
+            with extractor.nlp.select_pipes(enable=names[:k]):
+                return sum(1 for _ in extractor.docs(papers))
+
+        return run
+
+    runs = [("tokenizing", up_to(0))]
+    runs += [(f"+ {name}", up_to(k)) for k, name in enumerate(names, start=1)]
+    runs.append(("+ records", lambda: sum(1 for _ in extractor.extract_many(papers))))
+    print(f"{'stage':22} {'us/abstract':>12} {'added':>8} {'ratio if it ended here':>23}")
+    previous = 0.0
+    for stage, run in runs:
+        wall = best_of(repeats, run).wall
+        cost = wall / n * 1e6
+        print(f"{stage:22} {cost:12.1f} {cost - previous:8.1f} {tokenizer_wall / wall:23.2f}")
+        previous = cost
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -119,10 +153,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--skip-corpus", action="store_true", help="time the replicated seeds only")
     parser.add_argument("--repeats", type=int, default=3, help="runs per timing; the best is kept")
     parser.add_argument("--skip-parallel", action="store_true", help="do not time n_process=2")
+    parser.add_argument("--stages", action="store_true", help="also time the components one at a time (seeds)")
     args = parser.parse_args(argv)
 
     seeds = ingest([args.seeds]).papers
-    measure(f"{len(seeds)} seed papers replicated", replicate(seeds, args.papers), args.repeats, not args.skip_parallel)
+    replicated = replicate(seeds, args.papers)
+    measure(f"{len(seeds)} seed papers replicated", replicated, args.repeats, not args.skip_parallel, args.stages)
     if args.skip_corpus:
         return
     if not args.corpus.is_dir():

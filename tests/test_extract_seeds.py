@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.ingest import ingest
-from kg.nlp import Extractor
+from kg.nlp import Extractor, to_extraction
 from kg.records import Extraction, Mention, Paper
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hardware_seeds.tsv"
@@ -129,3 +129,12 @@ def test_every_mention_has_a_canonical_concept_of_its_paper(extractions: dict[st
     for extraction in extractions.values():
         concepts = {(c.type, c.label) for c in extraction.concepts}
         assert {(m.type, m.concept) for m in extraction.mentions} == concepts
+
+
+def test_processed_docs_give_the_same_extractions_as_extract_many(
+    extractor: Extractor, seed_papers: tuple[Paper, ...]
+) -> None:
+    papers = seed_papers[:40]
+    from_docs = [to_extraction(paper, layout, doc) for doc, paper, layout in extractor.docs(papers)]
+    assert [e.paper for e in from_docs] == list(papers)
+    assert from_docs == list(extractor.extract_many(papers))

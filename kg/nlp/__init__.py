@@ -76,9 +76,17 @@ class Extractor:
 
         yield from parallel.extract(self.vocabulary, self.lexicon, papers, n_process, batch_size)
 
-    def _extract_serial(self, papers: Iterable[Paper], batch_size: int) -> Iterator[Extraction]:
+    def docs(self, papers: Iterable[Paper], batch_size: int = 256) -> Iterator[tuple[Doc, Paper, Layout]]:
+        """Each paper's processed Doc, with the paper and the layout `to_extraction` needs, in input order.
+
+        The pipeline without the records: what `bench/bench_extract.py --stages` times component by component.
+        """
         prepared = (self._prepare(paper) for paper in papers)
         for doc, (paper, layout) in self.nlp.pipe(prepared, as_tuples=True, batch_size=batch_size):
+            yield doc, paper, layout
+
+    def _extract_serial(self, papers: Iterable[Paper], batch_size: int) -> Iterator[Extraction]:
+        for doc, paper, layout in self.docs(papers, batch_size):
             yield to_extraction(paper, layout, doc)
 
     def _prepare(self, paper: Paper) -> tuple[Doc, tuple[Paper, Layout]]:
