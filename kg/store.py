@@ -567,13 +567,15 @@ def _new_staging(layout: _Layout) -> Path:
 
 
 def _write(staging: Path, extractions: Iterable[Extraction], before: int, version: Path) -> AddReport:
-    """Apply `extractions` to the staging database and close it (it is closed when this function returns)."""
+    """Apply `extractions` to the staging database, a copy of `version`'s holding `before` triples, and close it (it
+    is closed when this function returns).  Whether the store was empty is read from `before`: `len` of an Oxigraph
+    store scans every quad."""
     db = ox.Store(str(staging / _DB))
     labels = _read_labels(version)
-    if labels is None and len(db) == 0:
+    if labels is None and before == 0:
         labels = {}  # an empty store records every paper's labels from its first commit on
     writer = _Writer(db, _read_digests(version), labels)
-    migrate = len(writer.db) > 0 and not derived.has_derived_data(writer.db)
+    migrate = before > 0 and not derived.has_derived_data(db)
     for batch in _batches(extractions, _BATCH_PAPERS):
         writer.write_batch(batch)
     writer.remove_orphans()
