@@ -113,12 +113,15 @@ def measure(name: str, papers: Sequence[Paper], repeats: int, parallel: bool, st
             f"   (start-up included; same mentions: {timing.result == extract_time.result})"
         )
     if stages:
-        print_stages(extractor, papers, repeats, tokenizer_time.wall)
+        print_stages(extractor, papers, repeats, tokenizer_time.wall, extract_time.wall)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
-def print_stages(extractor: Extractor, papers: Sequence[Paper], repeats: int, tokenizer_wall: float) -> None:
-    """Cumulative wall time per abstract with the first k components on, for every k, then with the records.
+def print_stages(
+    extractor: Extractor, papers: Sequence[Paper], repeats: int, tokenizer_wall: float, extract_wall: float
+) -> None:
+    """Cumulative wall time per abstract with the first k components on, for every k, then with the records (the
+    whole extraction, already timed as `extract_wall`).
 
     Stage 0 is the extractor's own tokenizing (the text joined, long chunks blanked, the Doc made), so the first line
     also shows what the extractor pays over the bare tokenizer before any component runs.
@@ -133,13 +136,11 @@ def print_stages(extractor: Extractor, papers: Sequence[Paper], repeats: int, to
 
         return run
 
-    runs = [("tokenizing", up_to(0))]
-    runs += [(f"+ {name}", up_to(k)) for k, name in enumerate(names, start=1)]
-    runs.append(("+ records", lambda: sum(1 for _ in extractor.extract_many(papers))))
+    stages = ["tokenizing", *(f"+ {name}" for name in names)]
+    walls = [best_of(repeats, up_to(k)).wall for k in range(len(stages))]
     print(f"{'stage':22} {'us/abstract':>12} {'added':>8} {'ratio if it ended here':>23}")
     previous = 0.0
-    for stage, run in runs:
-        wall = best_of(repeats, run).wall
+    for stage, wall in zip([*stages, "+ records"], [*walls, extract_wall], strict=True):
         cost = wall / n * 1e6
         print(f"{stage:22} {cost:12.1f} {cost - previous:8.1f} {tokenizer_wall / wall:23.2f}")
         previous = cost
