@@ -16,7 +16,7 @@ from itertools import compress
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import PAIRS, AbbreviationPair, Candidate, by_end, candidates, text_of
+from kg.nlp.candidates import PAIRS, AbbreviationPair, Candidate, by_end, candidates, make_candidate, text_of
 from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.text import normal_label, plural, singular, word_set, word_spans
 from kg.vocabulary import Lexicon
@@ -57,7 +57,6 @@ class Abbreviations:
         pairs = []
         shorts: set[str] = set()
         confidence = self.confidence
-        new = tuple.__new__  # Candidate(...) with every field given, without its keyword-handling __new__
         for long_start, long_end, short, short_start, short_end in written:
             typed = self._type_of(text, long_start, long_end, short_start, short_end, ending_at)
             if typed is None:
@@ -68,17 +67,12 @@ class Abbreviations:
             # form is its name and a mention of its own.
             close = text.find(")", short_end, short_end + 2) if kind in self.merged_types else -1
             mention_end = close + 1 if close >= 0 else long_end
-            found.append(
-                new(
-                    Candidate,
-                    (long_start, mention_end, kind, "abbreviations/long", confidence, label, False, None, None),
-                )
-            )
+            found.append(make_candidate(long_start, mention_end, kind, "abbreviations/long", confidence, label))
             if short in shorts:
                 continue  # its occurrences are already mentions
             shorts.add(short)
             found += [
-                new(Candidate, (start, end, kind, "abbreviations/short", confidence, label, False, None, None))
+                make_candidate(start, end, kind, "abbreviations/short", confidence, label)
                 for start, end in word_spans(text, _forms(short))
             ]
         doc.user_data[PAIRS] = tuple(pairs)

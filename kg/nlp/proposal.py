@@ -18,7 +18,16 @@ from collections.abc import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.candidates import PAIRS, TITLE_END, AbbreviationPair, Candidate, candidates, sentences, text_of
+from kg.nlp.candidates import (
+    PAIRS,
+    TITLE_END,
+    AbbreviationPair,
+    Candidate,
+    candidates,
+    make_candidate,
+    sentences,
+    text_of,
+)
 from kg.nlp.patterns import is_coined
 from kg.nlp.text import FUNCTION_WORDS, word_occurrences, word_set
 from kg.nlp.tokens import WordClass, token_view
@@ -153,8 +162,8 @@ class Proposal:
             )
 
     def _candidate(self, start: int, end: int, kind: str, source: str) -> Candidate:
-        """A proposed candidate: Candidate(..., proposed=True) without its keyword-handling __new__."""
-        return tuple.__new__(Candidate, (start, end, kind, source, self.confidence, None, True, None, None))
+        """A proposed candidate, with this component's confidence."""
+        return make_candidate(start, end, kind, source, self.confidence, proposed=True)
 
 
 def _heads(found: list[Candidate], start: int, end: int) -> list[Candidate]:
