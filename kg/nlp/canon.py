@@ -47,13 +47,9 @@ def reading(kind: str, label: str | None, surface: str) -> Reading:
 
     A reading holds several objects (about 600 bytes), so fewer are kept than the string caches of `kg.nlp.text`
     keep; the seed abstracts have under 4,000 distinct ones."""
-    if label:
-        key = (kind, fold(label))
-    else:
-        label = normal_label(surface)
-        key = (kind, fold(label))
+    label = label or normal_label(surface)
     concept = Concept(kind, label, () if label == surface else (surface,))
-    return Reading(key, label, concept, _order(kind, label))
+    return Reading((kind, fold(label)), label, concept, _order(kind, label))
 
 
 def canonicalise(
@@ -79,11 +75,9 @@ def canonicalise(
         if key in first:
             pair_forms.setdefault(key, []).extend(forms)
             mixed.add(key)
-    labels = [read.label for read in readings]
     concepts = {read.order: read.concept for read in first.values()}
-    if mixed:
-        for key, label in _merge(mentions, readings, mixed, pair_forms, concepts).items():
-            labels = [label if read.key == key else known for read, known in zip(readings, labels, strict=True)]
+    relabelled = _merge(mentions, readings, mixed, pair_forms, concepts) if mixed else {}
+    labels = [relabelled.get(read.key, read.label) for read in readings]
     proposed_keys = {read.key for (candidate, _), read in zip(mentions, readings, strict=True) if candidate.proposed}
     proposed = [read.key in proposed_keys for read in readings] if proposed_keys else [False] * len(readings)
     # Two concepts of a type never share a label (the label folds to the key), so the sort keys are distinct.
