@@ -91,11 +91,10 @@ class Sentences:
     def evidence(self, start: int, end: int) -> tuple[int, int]:
         """The span of the sentence around [start, end), or of a window of at most MAX_EVIDENCE characters of it
         (cut at spaces) when the "sentence" is longer: text without punctuation must not make every mention carry
-        the whole text, which would be quadratic.  Called for every mention, so the common case is one bisection
-        and returns the sentence's own (shared) span."""
+        the whole text, which would be quadratic.  A short sentence's span is returned as stored (shared)."""
         if not self.starts:
             return (0, 0)
-        span = self.spans[max(bisect.bisect_right(self.starts, start) - 1, 0)]
+        span = self.spans[self.index(start)]
         first, last = span
         if last - first <= MAX_EVIDENCE:
             return span
@@ -112,21 +111,18 @@ class Sentences:
         paper instead of one per mention, so that most mentions cost one bisection."""
         if not self.starts:
             return ["" for _ in spans]
-        text, starts, sentence_spans = self.text, self.starts, self.spans
+        text, sentence_spans = self.text, self.spans
         found = []
         whole: dict[int, str] = {}  # the text of each sentence short enough to be its own evidence
         for span in spans:
-            start = span.start
-            index = bisect.bisect_right(starts, start) - 1
-            if index < 0:
-                index = 0
+            index = self.index(span.start)
             sentence = whole.get(index)
             if sentence is None:
                 first, last = sentence_spans[index]
                 if last - first <= MAX_EVIDENCE:
                     sentence = whole[index] = text[first:last]
                 else:
-                    low, high = self.evidence(start, span.end)
+                    low, high = self.evidence(span.start, span.end)
                     sentence = text[low:high]
             found.append(sentence)
         return found
