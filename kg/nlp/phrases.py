@@ -260,14 +260,13 @@ def _mark_one_word_heads(vocab: Vocab, by_last: HeadIndex) -> tuple[Head, ...]:
     """Store in each word's class (`HEAD_KIND_SHIFT`) which head it is when it ends only one-word heads, the most
     common case, so that the phrase walk need not slice, lower-case and look up the word: the number is an index
     into the returned heads (0: look the word up)."""
-    kinds = sorted({heads[()].type for word, ((count, heads), *_) in by_last.items() if count == 0})
+    kind_of = {word: heads[()].type for word, ((count, heads), *_) in by_last.items() if count == 0}
+    kinds = sorted(set(kind_of.values()))
     one_word_heads = (Head((), ""), *(Head((), kind) for kind in kinds))
     if len(one_word_heads) > HEAD_KIND_MASK + 1:
         raise KgError(f"at most {HEAD_KIND_MASK} types of heads can be word classes, not {len(kinds)}")
     number = {head.type: index for index, head in enumerate(one_word_heads) if index}
-    kind_bits = {
-        word: number[heads[()].type] << HEAD_KIND_SHIFT for word, ((count, heads), *_) in by_last.items() if count == 0
-    }
+    kind_bits = {word: number[kind] << HEAD_KIND_SHIFT for word, kind in kind_of.items()}
     add_word_bits(vocab, lambda word: kind_bits.get(word.lower(), 0))
     return one_word_heads
 

@@ -86,7 +86,7 @@ class Resolver:
             else:  # only an empty span is never blocked by its own kind
                 same.append(candidate)
             groups.append(same)
-        chosen = [same[0] if len(same) == 1 else _merged(same) for same in groups]
+        chosen = [_merged(same) for same in groups]
         chosen.sort(key=by_span)
         doc.user_data[MENTIONS] = tuple(chosen)
         return doc
