@@ -1,4 +1,4 @@
-"""Score an extractor against annotated dev data: precision, recall and F1 per type, exact and partial.
+"""Span-level scores against annotated dev data: precision, recall and F1 per type, exact and partial.
 
 Three sets are read from `../shared/data` (see its README):
 
@@ -26,13 +26,13 @@ Predictions are a set: the same (type, start, end) predicted twice counts once. 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from kg.errors import KgError
+from kg.evaluation.base import SupportsExtract, extractions, json_lines
 from kg.records import CONCEPT_TYPES, Extraction, Paper
 
 SET_NAMES: tuple[str, ...] = ("scierc", "scier", "tdmsci")
@@ -51,10 +51,6 @@ PTB_ESCAPES: dict[str, str] = {
     "``": '"',
     "''": '"',
 }
-
-
-class SupportsExtract(Protocol):
-    def extract(self, paper: Paper) -> Extraction: ...
 
 
 @dataclass(frozen=True, order=True)
@@ -271,20 +267,10 @@ def predicted_spans(extraction: Extraction, text: str) -> tuple[list[Span], int]
     return spans, mismatches
 
 
-def _extractions(extractor: SupportsExtract, papers: Sequence[Paper]) -> Iterator[Extraction]:
-    """Use the extractor's batch API when it has one (much faster for spaCy), else one paper at a time."""
-    extract_many: Callable[..., Iterable[Extraction]] | None = getattr(extractor, "extract_many", None)
-    if extract_many is not None:
-        yield from extract_many(papers)
-    else:
-        for paper in papers:
-            yield extractor.extract(paper)
-
-
 def evaluate(extractor: SupportsExtract, eval_set: EvalSet, keep_errors: bool = False) -> SetReport:
     """Run `extractor` on every document of `eval_set` and score it."""
     papers = [paper_of(eval_set, document) for document in eval_set.documents]
-    results = {extraction.paper.key: extraction for extraction in _extractions(extractor, papers)}
+    results = {extraction.paper.key: extraction for extraction in extractions(extractor, papers)}
     scores = {kind: TypeScore() for kind in eval_set.types}
     errors: list[ErrorExample] = []
     mismatches = 0
@@ -365,23 +351,6 @@ SCIER_LABELS: dict[str, str] = {"Method": "method", "Task": "task", "Dataset": "
 TDMSCI_LABELS: dict[str, str] = {"TASK": "task", "DATASET": "dataset", "METRIC": "metric"}
 
 
-def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise KgError(f"{path}: cannot read ({error})") from error
-    for line_no, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as error:
-            raise KgError(f"{path}:{line_no}: not valid JSON ({error})") from error
-        if not isinstance(record, dict):
-            raise KgError(f"{path}:{line_no}: expected a JSON object")
-        yield line_no, record
-
-
 def _token_document(
     path: Path,
     line_no: int,
@@ -413,7 +382,7 @@ def _token_documents(path: Path, id_key: str, dataset: str, labels: dict[str, st
     """Documents of the SciERC-style JSON lines both SciERC and SciER use: `sentences` (tokens), `ner` per
     sentence with document-level token indices, and an id under `id_key`."""
     documents = []
-    for line_no, record in _json_lines(path):
+    for line_no, record in json_lines(path):
         try:
             tokens = [token for sentence in record["sentences"] for token in sentence]
             spans = [span for sentence in record["ner"] for span in sentence]
