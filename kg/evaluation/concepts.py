@@ -96,11 +96,11 @@ def load_gold(path: Path) -> dict[str, GoldPaper]:
         where = f"{path}:{line_no}"
         paper_id = record.get("id")
         if not isinstance(paper_id, str) or not paper_id:
-            raise KgError(f"{where}: a gold paper needs a string \"id\"")
+            raise KgError(f'{where}: a gold paper needs a string "id"')
         entities = {kind: _entities(record.get(kind, []), f"{where}: {kind}") for kind in CONCEPT_TYPES}
         links = record.get("repos", [])
         if not isinstance(links, list) or not all(isinstance(url, str) for url in links):
-            raise KgError(f"{where}: \"repos\" must be a list of URLs")
+            raise KgError(f'{where}: "repos" must be a list of URLs')
         gold[paper_id] = GoldPaper(paper_id, entities, tuple(links))
     return gold
 
@@ -113,7 +113,7 @@ def _entities(items: Any, where: str) -> tuple[GoldEntity, ...]:
         name = item.get("name") if isinstance(item, dict) else None
         aliases = item.get("aliases", []) if isinstance(item, dict) else None
         if not isinstance(name, str) or not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise KgError(f"{where}: expected {{\"name\": str, \"aliases\": [str]}}, got {item!r}")
+            raise KgError(f'{where}: expected {{"name": str, "aliases": [str]}}, got {item!r}')
         entities.append(GoldEntity(name, tuple(aliases), bool(item.get("proposed", False))))
     return tuple(entities)
 
