@@ -83,6 +83,7 @@ def test_table_output_and_output_file(papers_file: Path, tmp_path: Path) -> None
     table = target.read_text(encoding="utf-8")
     assert "mesa-1: Mesa: A Memory-saving" in table
     assert "ImageNet" in table and "hardware" in table
+    assert "https://github.com/microsoft/LoRA" in table and "code" in table
     assert [p.name for p in target.parent.iterdir()] == ["table.txt"]  # no temporary file left behind
 
 

@@ -85,12 +85,12 @@ def eval_command(
     SciERC's Material is scored as dataset, an approximation.
     Targets per type: partial F1 >= 0.60 and exact F1 >= 0.45.
 
-    [bold]hf-dev[/bold]: the distinct concepts each paper is linked to (per type, micro, proposed methods) and its
-    URLs, with the definition and the numbers of ../shared/data/hf-dev/score.py.
+    [bold]hf-dev[/bold]: the distinct concepts each paper is linked to (per type, micro, proposed methods) and its URLs.
+    Same definition and numbers as ../shared/data/hf-dev/score.py.
 
     Examples:
       kg eval                             # every set, from ../shared/data
-      kg eval --set hf-dev --errors 20    # concept scores and the 20 most frequent mistakes per type
+      kg eval --set hf-dev --errors 20    # with the 20 most frequent mistakes per type
       kg eval --set scierc --errors 10    # with examples of mistakes
       kg eval --json --output eval.json
     """
