@@ -161,9 +161,9 @@ def test_errors_are_the_false_positives_and_negatives_behind_the_counts() -> Non
     errors = list(concept_errors(TINY_GOLD, predictions))
     scores = score_concepts(TINY_GOLD, predictions)
     for kind in CONCEPT_TYPES:
-        tally = scores.types[kind]
-        assert sum(e.kind == FALSE_POSITIVE and e.type == kind for e in errors) == tally.predicted - tally.tp
-        assert sum(e.kind == FALSE_NEGATIVE and e.type == kind for e in errors) == tally.gold - tally.tp
+        counts = scores.types[kind]
+        assert sum(e.kind == FALSE_POSITIVE and e.type == kind for e in errors) == counts.predicted - counts.tp
+        assert sum(e.kind == FALSE_NEGATIVE and e.type == kind for e in errors) == counts.gold - counts.tp
     frequent = frequent_errors(errors, limit=1)
     [student] = frequent[("method", FALSE_POSITIVE)]
     assert (student.text, student.count, student.papers) == ("student model", 2, ("p1", "p2"))
@@ -242,9 +242,9 @@ def test_the_real_gold_scored_against_itself_is_perfect_but_for_indistinguishabl
         for kind, entities in [*((k, paper.of(k)) for k in CONCEPT_TYPES), (PROPOSED, paper.of("method"))]:
             names = [normalize(e.name) for e in entities if kind != PROPOSED or e.proposed]
             twins[kind] += len(names) - len(set(names))
-    for kind, tally in [*scores.types.items(), (PROPOSED, scores.proposed)]:
-        assert tally.precision == 1.0, kind
-        assert tally.tp == tally.gold - twins[kind], kind
+    for kind, counts in [*scores.types.items(), (PROPOSED, scores.proposed)]:
+        assert counts.precision == 1.0, kind
+        assert counts.tp == counts.gold - twins[kind], kind
     assert (scores.links.precision, scores.links.recall) == (1.0, 1.0)
     assert sum(twins.values()) <= 4  # a handful at most, else the normalisation would be at fault
 

@@ -25,10 +25,10 @@ from kg.evaluation import (
     TARGET_EXACT_F1,
     TARGET_PARTIAL_F1,
     ConceptScores,
+    Counts,
     ErrorGroup,
     SetReport,
     SupportsExtract,
-    Tally,
     concept_errors,
     evaluate,
     extractions,
@@ -240,21 +240,21 @@ def _concept_table(scores: ConceptScores) -> Table:
     )
     for header in ("", "gold", "pred", "tp", "P", "R", "F1"):
         table.add_column(header, justify="left" if not header else "right", no_wrap=True)
-    rows: list[tuple[str, Tally]] = [
+    rows: list[tuple[str, Counts]] = [
         *scores.types.items(),
         ("micro", scores.micro),
         (PROPOSED, scores.proposed),
         (LINKS, scores.links),
     ]
-    for name, tally in rows:
+    for name, counts in rows:
         table.add_row(
             name,
-            str(tally.gold),
-            str(tally.predicted),
-            str(tally.tp),
-            f"{tally.precision:.3f}",
-            f"{tally.recall:.3f}",
-            f"{tally.f1:.3f}",
+            str(counts.gold),
+            str(counts.predicted),
+            str(counts.tp),
+            f"{counts.precision:.3f}",
+            f"{counts.recall:.3f}",
+            f"{counts.f1:.3f}",
             end_section=name in (CONCEPT_TYPES[-1], "micro"),
         )
     return table

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from kg.evaluation.base import SupportsExtract, extractions
+from kg.evaluation.base import Counts, SupportsExtract, extractions
 from kg.evaluation.concepts import (
     HF_DEV,
     ConceptError,
@@ -18,20 +18,19 @@ from kg.evaluation.concepts import (
     ErrorGroup,
     GoldEntity,
     GoldPaper,
-    Tally,
     concept_errors,
     frequent_errors,
     load_gold,
     load_hf_dev,
     normalize,
     predict,
+    reference_dict,
     score_concepts,
 )
 from kg.evaluation.spans import (
     SET_NAMES,
     TARGET_EXACT_F1,
     TARGET_PARTIAL_F1,
-    Counts,
     Document,
     ErrorExample,
     EvalSet,
@@ -69,7 +68,6 @@ __all__ = [
     "SetReport",
     "Span",
     "SupportsExtract",
-    "Tally",
     "TypeScore",
     "concept_errors",
     "document_errors",
@@ -87,6 +85,7 @@ __all__ = [
     "normalize",
     "pooled",
     "predict",
+    "reference_dict",
     "report_json",
     "score_concepts",
     "score_spans",

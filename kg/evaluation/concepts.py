@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
-from kg.evaluation.base import SupportsExtract, extractions, json_lines
+from kg.evaluation.base import Counts, SupportsExtract, extractions, json_lines
 from kg.records import CONCEPT_TYPES, Paper
 
 HF_DEV = "hf-dev"
@@ -121,61 +121,37 @@ def _entities(items: Any, where: str) -> tuple[GoldEntity, ...]:
 # --------------------------------------------------------------------------------------------------------- scoring
 
 
-@dataclass(frozen=True)
-class Tally:
-    """True positives, predictions and gold items of one score; tp counts matched gold items."""
-
-    tp: int = 0
-    predicted: int = 0
-    gold: int = 0
-
-    def __add__(self, other: Tally) -> Tally:
-        return Tally(self.tp + other.tp, self.predicted + other.predicted, self.gold + other.gold)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def as_dict(self) -> dict[str, float | int]:
-        """The reference scorer's shape and rounding."""
-        return {
-            "p": round(self.precision, 3),
-            "r": round(self.recall, 3),
-            "f1": round(self.f1, 3),
-            "pred": self.predicted,
-            "gold": self.gold,
-            "tp": self.tp,
-        }
+def reference_dict(counts: Counts) -> dict[str, float | int]:
+    """Counts in the reference scorer's shape and rounding; its tp counts matched gold items."""
+    return {
+        "p": round(counts.precision, 3),
+        "r": round(counts.recall, 3),
+        "f1": round(counts.f1, 3),
+        "pred": counts.predicted,
+        "gold": counts.gold,
+        "tp": counts.tp,
+    }
 
 
 @dataclass(frozen=True)
 class ConceptScores:
-    types: Mapping[str, Tally]
-    proposed: Tally
-    links: Tally
+    types: Mapping[str, Counts]
+    proposed: Counts
+    links: Counts
     papers: int
     missing_papers: int  # gold papers without a prediction (scored as predicting nothing)
 
     @property
-    def micro(self) -> Tally:
-        return sum(self.types.values(), Tally())
+    def micro(self) -> Counts:
+        return sum(self.types.values(), Counts())
 
     def as_dict(self) -> dict[str, Any]:
         """Exactly the reference scorer's JSON (its links entry is called "repos")."""
         return {
-            **{kind: tally.as_dict() for kind, tally in self.types.items()},
-            "micro": self.micro.as_dict(),
-            "repos": self.links.as_dict(),
-            "proposed": self.proposed.as_dict(),
+            **{kind: reference_dict(counts) for kind, counts in self.types.items()},
+            "micro": reference_dict(self.micro),
+            "repos": reference_dict(self.links),
+            "proposed": reference_dict(self.proposed),
             "missing_papers": self.missing_papers,
         }
 
@@ -210,8 +186,8 @@ def predicted_links(prediction: Prediction) -> set[str]:
     return {link_key(url) for url in urls}
 
 
-def _concept_tally(gold: Sequence[GoldEntity], predicted: Mapping[str, set[str]]) -> Tally:
-    return Tally(len(match(gold, predicted)), len(predicted), len(gold))
+def _concept_counts(gold: Sequence[GoldEntity], predicted: Mapping[str, set[str]]) -> Counts:
+    return Counts.of(len(match(gold, predicted)), len(predicted), len(gold))
 
 
 def _proposed(paper: GoldPaper) -> tuple[GoldEntity, ...]:
@@ -221,15 +197,15 @@ def _proposed(paper: GoldPaper) -> tuple[GoldEntity, ...]:
 def score_concepts(gold: Mapping[str, GoldPaper], predictions: Mapping[str, Prediction]) -> ConceptScores:
     """Scores of `predictions` (paper id -> serialized extraction) on the `gold` papers; predictions for papers
     outside `gold` are ignored, and a gold paper without one is scored as predicting nothing."""
-    types = dict.fromkeys(CONCEPT_TYPES, Tally())
-    proposed = links = Tally()
+    types = dict.fromkeys(CONCEPT_TYPES, Counts())
+    proposed = links = Counts()
     for paper_id, paper in gold.items():
         prediction = predictions.get(paper_id, {})
         for kind in CONCEPT_TYPES:
-            types[kind] += _concept_tally(paper.of(kind), predicted_concepts(prediction, kind))
-        proposed += _concept_tally(_proposed(paper), predicted_concepts(prediction, "method", proposed_only=True))
+            types[kind] += _concept_counts(paper.of(kind), predicted_concepts(prediction, kind))
+        proposed += _concept_counts(_proposed(paper), predicted_concepts(prediction, "method", proposed_only=True))
         gold_links, found = {link_key(url) for url in paper.links}, predicted_links(prediction)
-        links += Tally(len(gold_links & found), len(found), len(gold_links))
+        links += Counts.of(len(gold_links & found), len(found), len(gold_links))
     missing = sum(1 for paper_id in gold if paper_id not in predictions)
     return ConceptScores(types, proposed, links, len(gold), missing)
 

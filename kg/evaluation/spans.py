@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
-from kg.evaluation.base import SupportsExtract, extractions, json_lines
+from kg.evaluation.base import Counts, SupportsExtract, extractions, json_lines
 from kg.records import CONCEPT_TYPES, Extraction, Paper
 
 SET_NAMES: tuple[str, ...] = ("scierc", "scier", "tdmsci")
@@ -82,53 +82,20 @@ class EvalSet:
 
 
 @dataclass(frozen=True)
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {
-            "tp": self.tp,
-            "fp": self.fp,
-            "fn": self.fn,
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
-        }
-
-
-@dataclass(frozen=True)
 class TypeScore:
-    exact: Counts = Counts()
-    partial: Counts = Counts()
+    exact: Counts = field(default_factory=Counts)
+    partial: Counts = field(default_factory=Counts)
 
     def __add__(self, other: TypeScore) -> TypeScore:
         return TypeScore(self.exact + other.exact, self.partial + other.partial)
 
     @property
     def gold(self) -> int:
-        return self.exact.tp + self.exact.fn
+        return self.exact.gold
 
     @property
     def predicted(self) -> int:
-        return self.exact.tp + self.exact.fp
+        return self.exact.predicted
 
     def meets_targets(self) -> bool:
         return self.partial.f1 >= TARGET_PARTIAL_F1 and self.exact.f1 >= TARGET_EXACT_F1
