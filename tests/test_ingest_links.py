@@ -130,10 +130,10 @@ def test_prose_with_dots_is_not_a_url(text: str) -> None:
     assert find_urls(text) == []
 
 
-def test_absolute_url_adds_https_only_where_no_scheme_is_written() -> None:
+def test_absolute_url_adds_https_where_no_scheme_is_written_and_lowers_the_scheme() -> None:
     assert absolute_url("x.github.io/p") == "https://x.github.io/p"
     assert absolute_url("http://x.io") == "http://x.io"
-    assert absolute_url("HTTPS://x.io") == "HTTPS://x.io"
+    assert absolute_url("HTTPS://x.io/A") == "https://x.io/A"
 
 
 def test_links_come_from_the_title_too() -> None:

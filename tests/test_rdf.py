@@ -51,7 +51,7 @@ def test_paper_metadata_follows_the_graph_shape(graph: rdflib.Graph) -> None:
 
 
 def test_each_link_is_a_shared_node_with_its_address_and_kind() -> None:
-    links = ("https://github.com/ziplab/Mesa", "mesa.github.io/page", "https://huggingface.co/datasets/z/m")
+    links = ("https://github.com/ziplab/Mesa", "mesa.github.io/page", "HTTPS://huggingface.co/datasets/z/m")
     graph = rdflib.Graph()
     for triple in extraction_triples(replace(mesa(), paper=replace(mesa().paper, links=links))):
         graph.add(triple)

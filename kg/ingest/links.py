@@ -91,8 +91,9 @@ def clean_url(raw: str) -> str:
 
 
 def absolute_url(url: str) -> str:
-    """`url` with ``https://`` in front when it was written without a scheme."""
-    return url if _SCHEME.match(url) else "https://" + url
+    """`url` with ``https://`` in front when it was written without a scheme, and its scheme in lower case."""
+    scheme = _SCHEME.match(url)
+    return url[: scheme.end()].lower() + url[scheme.end() :] if scheme else "https://" + url
 
 
 def find_urls(text: str) -> list[str]:
