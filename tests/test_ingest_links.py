@@ -78,6 +78,12 @@ def test_links_keep_full_url_and_repositories_dedupe_case_insensitively() -> Non
     assert repos == ("https://github.com/facebookresearch/luckmatters",)
 
 
+def test_explicit_urls_need_a_host_too() -> None:
+    links, repos = links_and_repositories([], ["n/a", "none", "-", "github.com/x/y", "https://p.github.io"])
+    assert links == ("github.com/x/y", "https://p.github.io")
+    assert repos == ("https://github.com/x/y",)
+
+
 def test_trailing_slash_variants_are_one_link() -> None:
     links, _ = links_and_repositories(["at https://p.github.io."], ["https://p.github.io/"])
     assert links == ("https://p.github.io/",)

@@ -187,6 +187,6 @@ def links_and_repositories(texts: Iterable[str], urls: Iterable[str] = ()) -> tu
     """
     explicit = (clean_url(url.strip()) for url in urls)
     found = (url for text in texts for url in find_urls(text))
-    links = unique_links([*(u for u in explicit if _has_host(absolute_url(u))), *found])
+    links = unique_links([*(u for u in explicit if _is_url(u)), *found])
     repos = (repository_url(u) for u in links)
     return links, unique_casefold(r for r in repos if r)
