@@ -30,6 +30,8 @@ from rdflib.term import Node
 
 from kg import terms
 from kg.errors import KgError
+from kg.ingest.link_kinds import link_kind
+from kg.ingest.links import absolute_url
 from kg.records import Concept, Extraction, Mention, Paper, Result
 from kg.terms import KG, SCHEMA
 
@@ -58,6 +60,7 @@ _ORGANIZATION = _term(KG.Organization)
 _REPOSITORY = _term(KG.Repository)
 _MENTION = _term(KG.Mention)
 _RESULT = _term(KG.Result)
+_LINK = _term(KG.Link)
 
 _IDENTIFIER = _term(DCTERMS.identifier)
 _TITLE = _term(DCTERMS.title)
@@ -69,7 +72,8 @@ _UPVOTES = _term(KG.upvotes)
 _GITHUB_STARS = _term(KG.githubStars)
 _URL = _term(SCHEMA.url)
 _PROJECT_PAGE = _term(KG.projectPage)
-_LINK = _term(KG.link)
+_HAS_LINK = _term(KG.hasLink)
+_LINK_KIND = _term(KG.linkKind)
 _KEYWORD = _term(KG.keyword)
 _CATEGORY = _term(KG.category)
 _NAME = _term(FOAF.name)
@@ -199,8 +203,8 @@ def _paper_lines(out: _Lines, paper: Paper, node: str) -> None:
         out.add(node, _URL, _checked(paper.url))
     if paper.project_page:
         out.add(node, _PROJECT_PAGE, _checked(paper.project_page))
-    for link in paper.links:
-        out.add(node, _LINK, _checked(link))
+    for url in paper.links:
+        _link_lines(out, node, url)
     for keyword in paper.keywords:
         out.text(node, _KEYWORD, keyword)
     for category in paper.categories:
@@ -229,6 +233,17 @@ def _paper_lines(out: _Lines, paper: Paper, node: str) -> None:
         out.add(listing, _SOURCE_FILE, _string(source.file))
         out.add(listing, _SOURCE_LINE, _integer(source.line))
         out.add(listing, _SOURCE_FORMAT, _string(source.format))
+
+
+def _link_lines(out: _Lines, paper: str, url: str) -> None:
+    """A URL the paper gives: a node shared by every paper giving the same address, with its kind. A URL written
+    without a scheme gets https://, as a browser would."""
+    address = absolute_url(url)
+    link = _term(terms.link_iri(address))
+    out.add(paper, _HAS_LINK, link)
+    out.add(link, TYPE, _LINK)
+    out.add(link, _URL, _checked(address))
+    out.add(link, _LINK_KIND, _string(link_kind(url)))
 
 
 def _mention_lines(out: _Lines, paper_key: str, paper: str, mention: Mention) -> None:

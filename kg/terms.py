@@ -6,15 +6,16 @@ Graph shape (the contract between `kg.rdf`, the named queries, `kg.views` and th
 
     paper  a kg:Paper ; dcterms:identifier "2401.00001" ; dcterms:title "..." ; dcterms:abstract "..." ;
            kg:arxivId "2401.00001" ; dcterms:issued "2024-03-07"^^xsd:date ; kg:upvotes 12 ;
-           kg:githubStars 40 ; schema:url <...> ; kg:projectPage <...> ; kg:link <...> ; kg:keyword "..." ;
-           kg:category "cs.LG" ; dcterms:creator author ; kg:affiliatedWith org ;
-           kg:hasRepository repo ; kg:listedIn listing ; kg:hasMention mention ; kg:hasResult result ;
+           kg:githubStars 40 ; schema:url <...> ; kg:projectPage <...> ; kg:keyword "..." ;
+           kg:category "cs.LG" ; dcterms:creator author ; kg:affiliatedWith org ; kg:hasRepository repo ;
+           kg:hasLink link ; kg:listedIn listing ; kg:hasMention mention ; kg:hasResult result ;
            kg:proposes concept ; kg:usesMethod method ; kg:evaluatesOn dataset ; kg:reportsMetric metric ;
            kg:runsOn hardware ; kg:addressesTask task .
     listing a kg:Listing ; kg:sourceFile "seeds/000.txt" ; kg:sourceLine 12 ; kg:sourceFormat "hf-listing" .
     author  a kg:Author ; foaf:name "..." .
     org     a kg:Organization ; skos:prefLabel "..." .
     repo    a kg:Repository ; schema:url <https://github.com/owner/repo> ; skos:prefLabel "owner/repo" .
+    link    a kg:Link ; schema:url <https://owner.github.io/project> ; kg:linkKind "project-page" .
     concept a kg:Method (or kg:Dataset, kg:Hardware, kg:Metric, kg:Task) ; skos:prefLabel "..." ;
             skos:altLabel "..." ; kg:paperCount 12 ; kg:labelKey "..." .
     mention a kg:Mention ; kg:denotes concept ; kg:surfaceText "..." ; kg:field "abstract" ;
@@ -122,6 +123,11 @@ def repository_iri(url: str) -> URIRef:
     """IRI of a GitHub repository from its canonical URL https://github.com/owner/repo."""
     path = url.split("github.com/", 1)[-1].strip("/").lower()
     return ID[f"repo/{path}"]
+
+
+def link_iri(url: str) -> URIRef:
+    """IRI of a URL a paper gives (with its scheme): one node per exact address, shared by the papers giving it."""
+    return ID[f"link/{digest(url, size=16)}"]
 
 
 def organization_iri(name: str) -> URIRef:

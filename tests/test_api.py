@@ -35,6 +35,7 @@ def extractions() -> list[Extraction]:
         organization="Microsoft",
         github_stars=120,
         repositories=("https://github.com/example/lora",),
+        links=("https://github.com/example/lora/tree/main", "lora.github.io"),
     )
     qlora = Paper(
         key="arxiv:2401.00002",
@@ -136,6 +137,8 @@ def test_named_query_with_parameters(graph: kg.api.KnowledgeGraph) -> None:
     card = graph.named("paper-card", paper="2401.00001").rows
     assert {"field": "result", "value": "Accuracy = 89.5% on GLUE", "detail": "LoRA reaches 89.5% on GLUE."} in card
     assert {"field": "repository", "value": "https://github.com/example/lora", "detail": "example/lora"} in card
+    links = [(row["value"], row["detail"]) for row in card if row["field"] == "link"]
+    assert links == [("https://github.com/example/lora/tree/main", "code"), ("https://lora.github.io", "project-page")]
 
 
 def test_named_queries_are_listed_with_their_parameters(graph: kg.api.KnowledgeGraph) -> None:

@@ -74,6 +74,19 @@ def data_dir(tmp_path: Path) -> Path:
     }
     (tmp_path / "scier" / "dev-doc.jsonl").write_text(json.dumps(scier) + "\n")
     (tmp_path / "tdmsci" / "train.conll").write_text("parsing\t0\tB-TASK\naccuracy\t8\tB-METRIC\n\n")
+    (tmp_path / "hf-dev").mkdir()
+    abstracts = [
+        {"id": "d1", "title": "Parsing with BERT", "abstract": "BERT improves parsing accuracy on WSJ ."},
+        {"id": "d2", "title": "Fast GPU parsing", "abstract": "We parse on one GPU with BERT at https://x.github.io ."},
+    ]
+    gold = [
+        {"id": "d1", "method": [{"name": "BERT", "aliases": []}], "dataset": [{"name": "WSJ", "aliases": []}],
+         "task": [{"name": "dependency parsing", "aliases": []}], "repos": []},
+        {"id": "d2", "method": [{"name": "BERT", "aliases": [], "proposed": True}],
+         "hardware": [{"name": "GPU", "aliases": [], "count": 1}], "repos": ["https://x.github.io"]},
+    ]  # fmt: skip
+    for name, records in (("abstracts.jsonl", abstracts), ("gold.jsonl", gold)):
+        (tmp_path / "hf-dev" / name).write_text("".join(json.dumps(r) + "\n" for r in records))
     return tmp_path
 
 
@@ -96,7 +109,14 @@ def run(*args: str) -> tuple[int, str, BaseException | None]:
 def test_tables_show_every_set_and_the_pooled_scores(data_dir: Path) -> None:
     code, out, error = run("--data", str(data_dir), "--extractor", f"{FAKE_MODULE}:Gazetteer")
     assert (code, error) == (0, None)
-    for title in ("scierc: 1 documents", "scier: 1 documents", "tdmsci: 1 documents", "pooled: 3 documents"):
+    titles = (
+        "scierc: 1 documents",
+        "scier: 1 documents",
+        "tdmsci: 1 documents",
+        "pooled: 3 documents",
+        "hf-dev: 2 papers",
+    )
+    for title in titles:
         assert title in out
     assert "Material scored as dataset" in out
 
@@ -118,6 +138,40 @@ def test_json_numbers_are_exact_and_partial_per_type(data_dir: Path, tmp_path: P
     pooled_task = report["pooled"]["types"]["task"]
     assert (pooled_task["gold"], pooled_task["exact"]["tp"], pooled_task["partial"]["tp"]) == (3, 2, 3)
     assert "hardware" not in report["pooled"]["types"]
+
+
+def test_hf_dev_scores_concepts_per_paper(data_dir: Path) -> None:
+    code, out, error = run(
+        "--data", str(data_dir), "--set", "hf-dev", "--json", "--extractor", f"{FAKE_MODULE}:Gazetteer"
+    )
+    assert (code, error) == (0, None)
+    report = json.loads(out)
+    assert list(report) == ["hf-dev"]
+    scores = report["hf-dev"]
+    assert scores["method"] == {"p": 1.0, "r": 1.0, "f1": 1.0, "pred": 2, "gold": 2, "tp": 2}
+    assert (scores["task"]["tp"], scores["task"]["pred"], scores["task"]["gold"]) == (0, 1, 1)  # "parsing" only
+    assert (scores["hardware"]["tp"], scores["metric"]["pred"]) == (1, 1)
+    assert (scores["micro"]["tp"], scores["micro"]["pred"], scores["micro"]["gold"]) == (4, 6, 5)
+    assert (scores["proposed"]["pred"], scores["proposed"]["gold"]) == (0, 1)
+    assert scores["repos"] == {"p": 1.0, "r": 1.0, "f1": 1.0, "pred": 1, "gold": 1, "tp": 1}  # found at ingest
+    assert scores["missing_papers"] == 0
+
+
+def test_hf_dev_errors_list_the_most_frequent_mistakes_with_paper_ids(data_dir: Path) -> None:
+    code, out, _ = run(
+        "--data", str(data_dir), "--set", "hf-dev", "--errors", "5", "--extractor", f"{FAKE_MODULE}:Gazetteer"
+    )
+    assert code == 0
+    assert "hf-dev: 2 papers" in out
+    assert "hf-dev / task / false negative" in out
+    assert "'dependency parsing'  d1" in out
+    assert "hf-dev / metric / false positive" in out
+    assert "hf-dev / links" not in out  # the one URL was found
+    code, out, _ = run(
+        "--data", str(data_dir), "--set", "hf-dev", "--errors", "5", "--json", "--extractor", f"{FAKE_MODULE}:Gazetteer"
+    )
+    errors = json.loads(out)["hf-dev-errors"]
+    assert errors["task"]["false positive"] == [{"text": "parsing", "key": "parsing", "count": 1, "papers": ["d1"]}]
 
 
 def test_one_set_can_be_chosen(data_dir: Path) -> None:

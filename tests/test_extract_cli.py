@@ -50,7 +50,7 @@ def test_jsonl_has_one_object_per_paper_with_the_input_ids(jsonl_output: list[di
     assert len(ids) == len(set(ids))
     assert {"mesa-1", "lora-3"} <= set(ids) <= {paper["id"] for paper in PAPERS}  # ingest may reject "empty-2"
     for record in jsonl_output:
-        assert set(record) == {"id", "title", "mentions", "results", "repositories"}
+        assert set(record) == {"id", "title", "mentions", "results", "repositories", "links"}
         for mention in record["mentions"]:
             assert set(mention) >= MENTION_KEYS
             assert mention["type"] in ("method", "dataset", "hardware", "metric", "task")
@@ -72,6 +72,7 @@ def test_jsonl_carries_proposals_hardware_results_and_repositories(jsonl_output:
     assert (a100["count"], a100["vendor"]) == (8, "NVIDIA")
     assert any(r["value"] == "50" and "memory" in r["metric"] and r["unit"] == "%" for r in mesa["results"])
     assert lora["repositories"] == ["https://github.com/microsoft/LoRA"]
+    assert lora["links"] == [{"url": "https://github.com/microsoft/LoRA", "kind": "code"}]
     assert len({m["concept"] for m in lora["mentions"] if m["text"] in ("Low-Rank Adaptation", "LoRA")}) == 1
 
 
@@ -82,6 +83,7 @@ def test_table_output_and_output_file(papers_file: Path, tmp_path: Path) -> None
     table = target.read_text(encoding="utf-8")
     assert "mesa-1: Mesa: A Memory-saving" in table
     assert "ImageNet" in table and "hardware" in table
+    assert "https://github.com/microsoft/LoRA" in table and "code" in table
     assert [p.name for p in target.parent.iterdir()] == ["table.txt"]  # no temporary file left behind
 
 

@@ -50,6 +50,25 @@ def test_paper_metadata_follows_the_graph_shape(graph: rdflib.Graph) -> None:
     assert graph.value(listing, KG.sourceLine) == rdflib.Literal(9)
 
 
+def test_each_link_is_a_shared_node_with_its_address_and_kind() -> None:
+    links = ("https://github.com/ziplab/Mesa", "mesa.github.io/page", "HTTPS://huggingface.co/datasets/z/m")
+    graph = rdflib.Graph()
+    for triple in extraction_triples(replace(mesa(), paper=replace(mesa().paper, links=links))):
+        graph.add(triple)
+    found = {
+        (str(graph.value(link, SCHEMA.url)), str(graph.value(link, KG.linkKind)))
+        for link in graph.objects(PAPER, KG.hasLink)
+    }
+    assert found == {
+        ("https://github.com/ziplab/Mesa", "code"),
+        ("https://mesa.github.io/page", "project-page"),  # written without a scheme: https added in the graph
+        ("https://huggingface.co/datasets/z/m", "dataset"),
+    }
+    page = terms.link_iri("https://mesa.github.io/page")
+    assert (PAPER, KG.hasLink, page) in graph
+    assert (page, RDF.type, KG.Link) in graph
+
+
 def test_proposed_mentions_become_proposes_edges_and_others_use_the_type_property(graph: rdflib.Graph) -> None:
     assert (PAPER, KG.proposes, terms.concept_iri("method", "Mesa")) in graph
     assert (PAPER, KG.usesMethod, terms.concept_iri("method", "Mesa")) not in graph

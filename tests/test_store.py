@@ -107,6 +107,25 @@ def test_a_changed_extraction_replaces_the_papers_subgraph(tmp_path: Path) -> No
     assert replaced == build(tmp_path / "fresh", [changed])
 
 
+def test_a_link_no_paper_gives_any_more_is_removed_and_a_shared_one_kept(tmp_path: Path) -> None:
+    page, code = "https://mesa.github.io", "https://github.com/ziplab/Mesa"
+    first = replace(mesa(), paper=replace(mesa().paper, links=(code, page)))
+    other = next(many(1))
+    sharing = replace(other, paper=replace(other.paper, links=(page,)))
+    dropped = replace(mesa(), paper=replace(mesa().paper, links=(code,)))
+    with GraphStore.open(tmp_path / "st", read_only=False) as store:
+        store.add([first, sharing])
+        store.add([dropped])
+        graph = store.rdflib_graph()
+        assert (terms.link_iri(page), terms.KG.linkKind, rdflib.Literal("project-page")) in graph  # still given
+        store.add([replace(sharing, paper=replace(sharing.paper, links=()))])
+        graph = store.rdflib_graph()
+        assert (terms.link_iri(page), None, None) not in graph  # nobody gives it: gone, as in a rebuild
+        assert (terms.link_iri(code), terms.KG.linkKind, rdflib.Literal("code")) in graph
+        replaced = ntriples(store)
+    assert replaced == build(tmp_path / "fresh", [dropped, replace(sharing, paper=replace(sharing.paper, links=()))])
+
+
 def test_listings_accumulate_when_a_paper_is_read_again_from_another_file(tmp_path: Path) -> None:
     again = replace(mesa(), paper=replace(mesa().paper, provenance=(Provenance("other.json", 3, "hf-api"),)))
     with GraphStore.open(tmp_path / "st", read_only=False) as store:

@@ -61,6 +61,26 @@ def test_a_graph_built_from_pipeline_records_conforms() -> None:
     assert report.conforms
 
 
+def test_links_of_every_kind_and_spelling_conform() -> None:
+    links = (
+        "https://github.com/ziplab/Mesa",
+        "mesa.github.io/page",
+        "HTTP://huggingface.co/datasets/z/m",
+        "hf.co/org/model",
+        "https://aka.ms/x",
+        "https://a.io/with space",
+    )
+    shared = replace(next(many(1)), paper=replace(next(many(1)).paper, links=links[:2]))
+    report = validate_graph(graph_of(replace(mesa(), paper=replace(mesa().paper, links=links)), shared))
+    assert report.violations == ()
+
+
+def test_a_link_without_kind_is_a_violation() -> None:
+    graph = graph_of(replace(mesa(), paper=replace(mesa().paper, links=("https://mesa.github.io",))))
+    graph.remove((terms.link_iri("https://mesa.github.io"), terms.KG.linkKind, None))
+    assert [v.path for v in validate_graph(graph).violations] == ["kg:linkKind"]
+
+
 @pytest.mark.slow  # extraction and pySHACL over ~110k triples: about 15 s on two cores
 def test_the_seeds_graph_conforms(seeds_dir: Path, tmp_path: Path) -> None:
     ingest = pytest.importorskip("kg.ingest").ingest
@@ -170,7 +190,7 @@ def test_a_mention_outside_title_and_abstract_is_reported() -> None:
 def test_each_closed_shape_allows_exactly_the_paths_of_its_property_shapes() -> None:
     shapes = rdflib.Graph().parse(ONTOLOGY_DIR / "shapes.ttl")
     closed = list(shapes.subjects(SH.closed, rdflib.Literal(True)))
-    assert len(closed) == 8  # Paper, Listing, Author, Organization, Repository, Concept, Mention, Result
+    assert len(closed) == 9  # Paper, Listing, Author, Organization, Repository, Link, Concept, Mention, Result
     for node_shape in closed:
         target = shapes.value(node_shape, SH.targetClass)
         ignored = shapes.value(node_shape, SH.ignoredProperties)

@@ -1,48 +1,73 @@
-"""`kg eval`: score the extractor against the annotated dev data (SciERC dev, SciER dev, TDMSci)."""
+"""`kg eval`: score the extractor against the annotated dev data: mention spans on SciERC dev, SciER dev and
+TDMSci, and the concepts and links of each paper on hf-dev."""
 
 from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg.atomic import atomic_write_text
 from kg.cli.output import console, err_console
 from kg.errors import KgError, UsageError
 from kg.evaluation import (
+    HF_DEV,
     SET_NAMES,
     TARGET_EXACT_F1,
     TARGET_PARTIAL_F1,
+    ConceptScores,
+    Counts,
+    ErrorGroup,
     SetReport,
     SupportsExtract,
+    concept_errors,
     evaluate,
+    extractions,
+    frequent_errors,
+    load_hf_dev,
     load_set,
     pooled,
+    predict,
     report_json,
+    score_concepts,
 )
+from kg.evaluation.concepts import FALSE_NEGATIVE, FALSE_POSITIVE, LINKS, PROPOSED
 from kg.paths import PROJECT_ROOT
+from kg.records import CONCEPT_TYPES, Extraction, Paper
 
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data"
 DEFAULT_EXTRACTOR = "kg.nlp:Extractor"
 ERROR_KINDS: tuple[str, ...] = ("false positive", "false negative", "boundary")
+ALL_SETS: tuple[str, ...] = (*SET_NAMES, HF_DEV)
+PAPERS_SHOWN = 8  # paper ids printed per frequent hf-dev error
 
 
 def eval_command(
     data: Path = typer.Option(
         DEFAULT_DATA, "--data", help="Folder of the annotated data (laid out as ../shared/data)."
     ),
-    which: str = typer.Option("all", "--set", help="Which set to score: scierc, scier, tdmsci or all."),
+    which: str = typer.Option("all", "--set", help="Which set to score: scierc, scier, tdmsci, hf-dev or all."),
     as_json: bool = typer.Option(False, "--json", help="Print the numbers as JSON instead of tables."),
     output: Path = typer.Option(None, "--output", help="Also write the JSON report to this file."),
-    errors: int = typer.Option(0, "--errors", min=0, help="Print N examples of each error kind per type and set."),
+    errors: int = typer.Option(
+        0,
+        "--errors",
+        min=0,
+        help="Print N examples of each error kind per type and set (hf-dev: the N most frequent, with paper ids).",
+    ),
     strict: bool = typer.Option(
-        False, "--strict", help="Exit with status 1 unless every pooled type meets the targets (partial/exact F1)."
+        False,
+        "--strict",
+        help="Exit with status 1 unless every pooled type of the span sets meets the targets (partial/exact F1).",
     ),
     vocabulary: Path = typer.Option(
         None, "--vocabulary", help="Vocabulary to give the extractor (default: ontology/)."
@@ -52,40 +77,59 @@ def eval_command(
         DEFAULT_EXTRACTOR, "--extractor", help="MODULE:NAME of the extractor class or factory to evaluate."
     ),
 ) -> None:
-    """Score the extractor's mentions against annotated dev data: precision, recall and F1 per type.
+    """Score the extractor against annotated dev data: precision, recall and F1 per type.
 
-    [bold]exact[/bold]: same type, start and end as a gold span.
-
+    [bold]scierc, scier, tdmsci[/bold]: mention spans.
+    [bold]exact[/bold]: same type, start and end as a gold span;
     [bold]partial[/bold]: overlaps a gold span of the same type (one-to-one, best overlap first).
-
     SciERC's Material is scored as dataset, an approximation.
-
     Targets per type: partial F1 >= 0.60 and exact F1 >= 0.45.
+
+    [bold]hf-dev[/bold]: the distinct concepts each paper is linked to (per type, micro, proposed methods) and its URLs.
+    Same definition and numbers as ../shared/data/hf-dev/score.py.
 
     Examples:
       kg eval                             # every set, from ../shared/data
+      kg eval --set hf-dev --errors 20    # with the 20 most frequent mistakes per type
       kg eval --set scierc --errors 10    # with examples of mistakes
       kg eval --json --output eval.json
     """
     names = _set_names(which)
-    sets = [load_set(name, data) for name in names]
+    sets = [load_set(name, data) for name in names if name != HF_DEV]
+    concept_set = load_hf_dev(data / HF_DEV) if HF_DEV in names else None
     extractor = make_extractor(extractor_path, vocabulary, lexicon)
     reports = []
-    for eval_set in sets:
-        err_console.print(f"scoring {eval_set.name}: {len(eval_set.documents)} documents", highlight=False)
-        reports.append(evaluate(extractor, eval_set, keep_errors=errors > 0))
-    report = report_json(reports)
+    scores: ConceptScores | None = None
+    frequent: dict[tuple[str, str], list[ErrorGroup]] = {}
+    with _progress() as advancing:
+        for eval_set in sets:
+            counted = advancing(extractor, f"scoring {eval_set.name}", len(eval_set.documents))
+            reports.append(evaluate(counted, eval_set, keep_errors=errors > 0))
+        if concept_set is not None:
+            counted = advancing(extractor, f"scoring {concept_set.name}", len(concept_set.papers))
+            predictions = predict(counted, concept_set.papers)
+            scores = score_concepts(concept_set.gold, predictions)
+            if errors:
+                frequent = frequent_errors(concept_errors(concept_set.gold, predictions), errors)
+    report = report_json(reports) if reports else {}
+    if scores is not None:
+        report[HF_DEV] = scores.as_dict()
+        if errors:
+            report[f"{HF_DEV}-errors"] = _errors_json(frequent)
     if output is not None:
         atomic_write_text(output, json.dumps(report, indent=2) + "\n")
     if as_json:
         console.print_json(json.dumps(report))
     else:
-        for set_report in [*reports, pooled(reports)]:
+        for set_report in [*reports, pooled(reports)] if reports else []:
             console.print(_table(set_report))
+        if scores is not None:
+            console.print(_concept_table(scores))
         if errors:
             for set_report in reports:
                 _print_errors(set_report, errors)
-    if strict:
+            _print_frequent_errors(frequent)
+    if strict and reports:
         failing = [kind for kind, score in pooled(reports).scores.items() if not score.meets_targets()]
         if failing:
             raise KgError(
@@ -96,10 +140,41 @@ def eval_command(
 
 def _set_names(which: str) -> Sequence[str]:
     if which == "all":
-        return SET_NAMES
-    if which not in SET_NAMES:
-        raise UsageError(f"--set must be one of {', '.join(SET_NAMES)} or all, not {which!r}")
+        return ALL_SETS
+    if which not in ALL_SETS:
+        raise UsageError(f"--set must be one of {', '.join(ALL_SETS)} or all, not {which!r}")
     return (which,)
+
+
+@dataclass(frozen=True)
+class _Advancing:
+    """An extractor that advances a progress bar by one for each paper it extracts."""
+
+    extractor: SupportsExtract
+    advance: Callable[[], None]
+
+    def extract(self, paper: Paper) -> Extraction:
+        extraction = self.extractor.extract(paper)
+        self.advance()
+        return extraction
+
+    def extract_many(self, papers: Sequence[Paper]) -> Iterator[Extraction]:
+        for extraction in extractions(self.extractor, papers):
+            self.advance()
+            yield extraction
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[SupportsExtract, str, int], SupportsExtract]]:
+    """Progress bars on stderr; yields a function that gives an extractor its own bar for one set."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console) as bars:
+
+        def advancing(extractor: SupportsExtract, description: str, total: int) -> SupportsExtract:
+            task = bars.add_task(description, total=total)
+            return _Advancing(extractor, lambda: bars.advance(task))
+
+        yield advancing
 
 
 def make_extractor(path: str, vocabulary: Path | None, lexicon: Path | None) -> SupportsExtract:
@@ -155,6 +230,63 @@ def _table(report: SetReport) -> Table:
             end_section=kind == list(report.scores)[-1],
         )
     return table
+
+
+def _concept_table(scores: ConceptScores) -> Table:
+    table = Table(
+        title=f"{HF_DEV}: {scores.papers} papers (distinct concepts and URLs per paper, as hf-dev/score.py)",
+        title_justify="left",
+        caption="micro: the five types pooled; proposed: the methods a paper proposes; links: its URLs",
+    )
+    for header in ("", "gold", "pred", "tp", "P", "R", "F1"):
+        table.add_column(header, justify="left" if not header else "right", no_wrap=True)
+    rows: list[tuple[str, Counts]] = [
+        *scores.types.items(),
+        ("micro", scores.micro),
+        (PROPOSED, scores.proposed),
+        (LINKS, scores.links),
+    ]
+    for name, counts in rows:
+        table.add_row(
+            name,
+            str(counts.gold),
+            str(counts.predicted),
+            str(counts.tp),
+            f"{counts.precision:.3f}",
+            f"{counts.recall:.3f}",
+            f"{counts.f1:.3f}",
+            end_section=name in (CONCEPT_TYPES[-1], "micro"),
+        )
+    return table
+
+
+def _errors_json(frequent: dict[tuple[str, str], list[ErrorGroup]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    report: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for (kind, error_kind), groups in frequent.items():
+        report.setdefault(kind, {})[error_kind] = [
+            {"text": group.text, "key": group.key, "count": group.count, "papers": list(group.papers)}
+            for group in groups
+        ]
+    return report
+
+
+def _print_frequent_errors(frequent: dict[tuple[str, str], list[ErrorGroup]]) -> None:
+    for kind in (*CONCEPT_TYPES, PROPOSED, LINKS):
+        for error_kind in (FALSE_POSITIVE, FALSE_NEGATIVE):
+            groups = frequent.get((kind, error_kind), [])
+            if not groups:
+                continue
+            console.print(f"[bold]{HF_DEV} / {kind} / {error_kind}[/] (most frequent first)", highlight=False)
+            for group in groups:
+                papers = " ".join(_first(group.papers, PAPERS_SHOWN))
+                console.print(
+                    f"  {group.count:>3}  {escape(repr(group.text))}  [dim]{escape(papers)}[/]", highlight=False
+                )
+
+
+def _first(items: Iterable[str], limit: int) -> list[str]:
+    items = list(items)
+    return items if len(items) <= limit else [*items[:limit], f"... (+{len(items) - limit})"]
 
 
 def _print_errors(report: SetReport, limit: int) -> None:

@@ -83,7 +83,10 @@ def write_extractions(extractions: Iterable[Extraction], output_format: str, han
 
 
 def extraction_table(extraction: Extraction) -> Table:
-    """One paper: its mentions (type, text, concept, field and offsets, proposed, source) and its result values."""
+    """One paper: its mentions (type, text, concept, field and offsets, proposed, source), its result values and its
+    links (with their kind in the concept column)."""
+    from kg.ingest.link_kinds import link_kind
+
     paper = extraction.paper
     table = Table(title=escape(f"{paper.id}: {paper.title}"), title_justify="left", show_lines=False)
     for column in ("type", "text", "concept", "where", "proposed", "source"):
@@ -102,6 +105,8 @@ def extraction_table(extraction: Extraction) -> Table:
         value = f"{result.value}{result.unit or ''}"
         on = f" on {result.dataset}" if result.dataset else ""
         table.add_row("result", escape(f"{result.metric} = {value}{on}"), "", "", "", "results")
+    for url in paper.links:
+        table.add_row("link", escape(url), link_kind(url), "", "", "links")
     return table
 
 

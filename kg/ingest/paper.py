@@ -38,16 +38,16 @@ def make_paper(
     keywords: Iterable[str] = (),
     categories: Iterable[str] = (),
 ) -> Paper:
-    """A `Paper` from one listing; titles and abstracts are unwrapped, links found in the abstract.
+    """A `Paper` from one listing; titles and abstracts are unwrapped, links found in both.
 
     `code_urls` are URLs the source states explicitly (API ``githubRepo``, a ``repo`` column); they come first
-    in `links`, followed by the project page and then the URLs written in the abstract.
+    in `links`, followed by the project page and then the URLs written in the title and the abstract.
     """
     clean_title = join_wrapped(title).replace("\n\n", " ")
     clean_abstract = join_wrapped(abstract)
     page = collapse(project_page) if project_page else None
     explicit = [*code_urls, *([page] if page else [])]
-    links, repositories = links_and_repositories([clean_abstract], explicit)
+    links, repositories = links_and_repositories([clean_title, clean_abstract], explicit)
     return Paper(
         key=paper_key(arxiv, clean_title),
         id=own_id or derived_id(arxiv, clean_title),

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from kg.ingest.link_kinds import link_kind
 from kg.records import Extraction, Mention, Result
 
 
 def extraction_to_dict(extraction: Extraction) -> dict[str, Any]:
-    """{"id", "title", "mentions": [...], "results": [...], "repositories": [...]}; offsets index the field's text."""
+    """{"id", "title", "mentions": [...], "results": [...], "repositories": [...], "links": [...]}; offsets
+    index the field's text. `repositories` are canonical GitHub repositories; `links` every URL the paper gives,
+    as written, each with its kind (`kg.ingest.link_kinds`)."""
     paper = extraction.paper
     return {
         "id": paper.id,
@@ -16,6 +19,7 @@ def extraction_to_dict(extraction: Extraction) -> dict[str, Any]:
         "mentions": [mention_to_dict(mention) for mention in extraction.mentions],
         "results": [result_to_dict(result) for result in extraction.results],
         "repositories": list(paper.repositories),
+        "links": [{"url": url, "kind": link_kind(url)} for url in paper.links],
     }
 
 

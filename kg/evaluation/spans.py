@@ -1,4 +1,4 @@
-"""Score an extractor against annotated dev data: precision, recall and F1 per type, exact and partial.
+"""Span-level scores against annotated dev data: precision, recall and F1 per type, exact and partial.
 
 Three sets are read from `../shared/data` (see its README):
 
@@ -26,13 +26,13 @@ Predictions are a set: the same (type, start, end) predicted twice counts once. 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from kg.errors import KgError
+from kg.evaluation.base import Counts, SupportsExtract, extractions, json_lines
 from kg.records import CONCEPT_TYPES, Extraction, Paper
 
 SET_NAMES: tuple[str, ...] = ("scierc", "scier", "tdmsci")
@@ -51,10 +51,6 @@ PTB_ESCAPES: dict[str, str] = {
     "``": '"',
     "''": '"',
 }
-
-
-class SupportsExtract(Protocol):
-    def extract(self, paper: Paper) -> Extraction: ...
 
 
 @dataclass(frozen=True, order=True)
@@ -86,53 +82,20 @@ class EvalSet:
 
 
 @dataclass(frozen=True)
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {
-            "tp": self.tp,
-            "fp": self.fp,
-            "fn": self.fn,
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
-        }
-
-
-@dataclass(frozen=True)
 class TypeScore:
-    exact: Counts = Counts()
-    partial: Counts = Counts()
+    exact: Counts = field(default_factory=Counts)
+    partial: Counts = field(default_factory=Counts)
 
     def __add__(self, other: TypeScore) -> TypeScore:
         return TypeScore(self.exact + other.exact, self.partial + other.partial)
 
     @property
     def gold(self) -> int:
-        return self.exact.tp + self.exact.fn
+        return self.exact.gold
 
     @property
     def predicted(self) -> int:
-        return self.exact.tp + self.exact.fp
+        return self.exact.predicted
 
     def meets_targets(self) -> bool:
         return self.partial.f1 >= TARGET_PARTIAL_F1 and self.exact.f1 >= TARGET_EXACT_F1
@@ -271,20 +234,10 @@ def predicted_spans(extraction: Extraction, text: str) -> tuple[list[Span], int]
     return spans, mismatches
 
 
-def _extractions(extractor: SupportsExtract, papers: Sequence[Paper]) -> Iterator[Extraction]:
-    """Use the extractor's batch API when it has one (much faster for spaCy), else one paper at a time."""
-    extract_many: Callable[..., Iterable[Extraction]] | None = getattr(extractor, "extract_many", None)
-    if extract_many is not None:
-        yield from extract_many(papers)
-    else:
-        for paper in papers:
-            yield extractor.extract(paper)
-
-
 def evaluate(extractor: SupportsExtract, eval_set: EvalSet, keep_errors: bool = False) -> SetReport:
     """Run `extractor` on every document of `eval_set` and score it."""
     papers = [paper_of(eval_set, document) for document in eval_set.documents]
-    results = {extraction.paper.key: extraction for extraction in _extractions(extractor, papers)}
+    results = {extraction.paper.key: extraction for extraction in extractions(extractor, papers)}
     scores = {kind: TypeScore() for kind in eval_set.types}
     errors: list[ErrorExample] = []
     mismatches = 0
@@ -365,23 +318,6 @@ SCIER_LABELS: dict[str, str] = {"Method": "method", "Task": "task", "Dataset": "
 TDMSCI_LABELS: dict[str, str] = {"TASK": "task", "DATASET": "dataset", "METRIC": "metric"}
 
 
-def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise KgError(f"{path}: cannot read ({error})") from error
-    for line_no, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as error:
-            raise KgError(f"{path}:{line_no}: not valid JSON ({error})") from error
-        if not isinstance(record, dict):
-            raise KgError(f"{path}:{line_no}: expected a JSON object")
-        yield line_no, record
-
-
 def _token_document(
     path: Path,
     line_no: int,
@@ -413,7 +349,7 @@ def _token_documents(path: Path, id_key: str, dataset: str, labels: dict[str, st
     """Documents of the SciERC-style JSON lines both SciERC and SciER use: `sentences` (tokens), `ner` per
     sentence with document-level token indices, and an id under `id_key`."""
     documents = []
-    for line_no, record in _json_lines(path):
+    for line_no, record in json_lines(path):
         try:
             tokens = [token for sentence in record["sentences"] for token in sentence]
             spans = [span for sentence in record["ner"] for span in sentence]
