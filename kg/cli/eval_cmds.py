@@ -39,7 +39,7 @@ def eval_command(
     ),
     which: str = typer.Option("all", "--set", help="Which set to score: scierc, scier, tdmsci or all."),
     as_json: bool = typer.Option(False, "--json", help="Print the numbers as JSON instead of tables."),
-    output: Path = typer.Option(None, "--output", help="Also write the JSON report to this file."),
+    output: Path = typer.Option(None, "--output", "-o", help="Also write the JSON report to this file."),
     errors: int = typer.Option(0, "--errors", min=0, help="Print N examples of each error kind per type and set."),
     strict: bool = typer.Option(
         False, "--strict", help="Exit with status 1 unless every pooled type meets the targets (partial/exact F1)."

@@ -12,9 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from kg.api import open as open_graph
+from kg.cli.options import store_option
 from kg.cli.output import console
 from kg.errors import KgError, UsageError
-from kg.paths import DEFAULT_STORE
 from kg.query import NamedQuery, QueryResult, Term, named_queries, run_named, run_query
 from kg.terms import PREFIXES
 
@@ -42,7 +42,7 @@ def query_command(
     timeout: float | None = typer.Option(
         None, "--timeout", help="Stop the query after SECONDS (exit status 124).", show_default=False
     ),
-    store: Path = typer.Option(DEFAULT_STORE, "--store", help="Folder of the graph store."),
+    store: Path = store_option(),
     list_queries: bool = typer.Option(False, "--list", help="Describe the named queries and exit."),
 ) -> None:
     """Query the graph with SPARQL; the common prefixes (kg:, kgid:, skos:, dcterms:, ...) are pre-declared.
