@@ -85,8 +85,9 @@ def _write_inputs(folder: Path, seeds_dir: Path) -> dict[Location, str]:
     shutil.copytree(seeds_dir, folder / "seeds")  # 429 listings, every one stored
 
     with open(os.path.join(os.fsencode(folder), b"caf\xe9.jsonl"), "wb") as handle:
-        handle.write(json.dumps(GOOD | {"title": "Non UTF-8 File Name"}).encode() + b"\n")
-    expected[(f"{folder}/caf\\xe9.jsonl", 1)] = "store"
+        handle.write(json.dumps(GOOD | {"title": "Non UTF-8 File Name"}).encode() + b"\n{broken\n")
+    expected[(f"{folder}/caf\\xe9.jsonl", 1)] = "store"  # its name is in the IRI digest of its listing
+    expected[(f"{folder}/caf\\xe9.jsonl", 2)] = "reject"  # and in the rejects report
 
     (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     (folder / "empty.txt").write_text("")
