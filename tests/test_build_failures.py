@@ -15,10 +15,10 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import CliRun
 
 from kg.atomic import atomic_open
 from kg.errors import StoreLockedError, WriteError
@@ -49,31 +49,11 @@ def _one_extractor(monkeypatch: pytest.MonkeyPatch, extractor: object) -> None:
     monkeypatch.setattr(kg.nlp, "Extractor", lambda *args, **kwargs: extractor)
 
 
-@dataclass(frozen=True)
-class Run:
-    status: int
-    stdout: str
-    stderr: str
-
-
 @pytest.fixture
-def kg_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Callable[..., Run]:
-    """Run the `kg` entry point in process, in `tmp_path`, as the console script does."""
-    from kg.cli import main
-
+def in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kg_cli: Callable[..., CliRun]) -> Callable[..., CliRun]:
+    """`kg_cli` run in `tmp_path`."""
     monkeypatch.chdir(tmp_path)
-
-    def run(*args: str) -> Run:
-        monkeypatch.setattr(sys, "argv", ["kg", *args])
-        try:
-            main()
-            status = 0
-        except SystemExit as exit_:
-            status = int(exit_.code or 0)
-        out, err = capsys.readouterr()
-        return Run(status, out, err)
-
-    return run
+    return kg_cli
 
 
 def run_kg(*args: str, cwd: Path, limit_file_bytes: int | None = None) -> subprocess.CompletedProcess[str]:
@@ -139,7 +119,7 @@ def test_a_full_disk_while_writing_the_store_commits_nothing_and_exits_4(tmp_pat
 
 
 def test_a_full_disk_while_exporting_says_the_store_was_committed_and_exits_5(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kg_cli: Callable[..., Run]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_tmp: Callable[..., CliRun]
 ) -> None:
     import kg.export
 
@@ -148,7 +128,7 @@ def test_a_full_disk_while_exporting_says_the_store_was_committed_and_exits_5(
 
     monkeypatch.setattr(kg.export, "export", full_disk)
     _jsonl(tmp_path / "in.jsonl", PAPER)
-    result = kg_cli("build", "-q", "--store", "st", "--exports", "out", "in.jsonl")
+    result = in_tmp("build", "-q", "--store", "st", "--exports", "out", "in.jsonl")
     assert result.status == 5
     (line,) = result.stderr.strip().splitlines()
     assert line == "error: cannot write: No space left on device; the store st was committed and is complete"
@@ -207,18 +187,18 @@ def test_store_files_exports_and_reports_follow_the_umask(tmp_path: Path, umask_
 # ----------------------------------------------------------------------------------------- output locations
 
 
-def test_exports_stay_with_their_store(tmp_path: Path, kg_cli: Callable[..., Run]) -> None:
+def test_exports_stay_with_their_store(tmp_path: Path, in_tmp: Callable[..., CliRun]) -> None:
     _jsonl(tmp_path / "a.jsonl", PAPER)
     _jsonl(tmp_path / "b.jsonl", PAPER | {"title": "Another Paper"})
-    assert kg_cli("build", "-q", "--store", "one", "a.jsonl").status == 0
-    assert kg_cli("build", "-q", "--store", "two", "b.jsonl").status == 0
+    assert in_tmp("build", "-q", "--store", "one", "a.jsonl").status == 0
+    assert in_tmp("build", "-q", "--store", "two", "b.jsonl").status == 0
     assert not (tmp_path / "exports").exists()
     one = (tmp_path / "one" / "exports" / "kg.ttl").read_text()
     two = (tmp_path / "two" / "exports" / "kg.ttl").read_text()
     assert "Another Paper" in two and "Another Paper" not in one
-    assert kg_cli("export", "--format", "nt", "--store", "two").status == 0
+    assert in_tmp("export", "--format", "nt", "--store", "two").status == 0
     assert (tmp_path / "two" / "exports" / "kg.nt").is_file()
-    assert kg_cli("stats", "--store", "two").status == 0  # the exports folder is the store's own
+    assert in_tmp("stats", "--store", "two").status == 0  # the exports folder is the store's own
 
 
 def test_the_default_store_keeps_the_exports_folder(tmp_path: Path) -> None:
@@ -231,22 +211,22 @@ def test_the_default_store_keeps_the_exports_folder(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["extract"], ["query"], ["export"], ["stats"], ["eval"]])
-def test_flags_read_as_flags_in_help(command: list[str], kg_cli: Callable[..., Run]) -> None:
-    result = kg_cli(*command, "--help")
+def test_flags_read_as_flags_in_help(command: list[str], in_tmp: Callable[..., CliRun]) -> None:
+    result = in_tmp(*command, "--help")
     assert result.status == 0
     assert "<bool>" not in result.stdout and "--help" in result.stdout
 
 
-def test_a_flag_given_a_value_is_explained(tmp_path: Path, kg_cli: Callable[..., Run]) -> None:
+def test_a_flag_given_a_value_is_explained(tmp_path: Path, in_tmp: Callable[..., CliRun]) -> None:
     _jsonl(tmp_path / "in.jsonl", PAPER)
-    result = kg_cli("build", "in.jsonl", "--strict", "true", "--store", "st")
+    result = in_tmp("build", "in.jsonl", "--strict", "true", "--store", "st")
     assert result.status == 1
     assert "write --strict, not --strict true" in result.stderr
 
 
-def test_option_names_mean_one_thing_across_commands(kg_cli: Callable[..., Run]) -> None:
+def test_option_names_mean_one_thing_across_commands(in_tmp: Callable[..., CliRun]) -> None:
     """--format is an output format, --input-format an input format, -o an output file, -f a query file."""
-    helps = {name: kg_cli(name, "--help").stdout for name in ("build", "extract", "query", "export")}
+    helps = {name: in_tmp(name, "--help").stdout for name in ("build", "extract", "query", "export")}
     assert "--format" not in helps["build"].replace("--input-format", "")
     assert "--input-format" in helps["build"] and "--input-format" in helps["extract"]
     for name in ("extract", "export"):
@@ -255,11 +235,11 @@ def test_option_names_mean_one_thing_across_commands(kg_cli: Callable[..., Run])
     assert "-f" in helps["query"]
 
 
-def test_extract_shows_progress_in_papers_on_stderr(tmp_path: Path, kg_cli: Callable[..., Run]) -> None:
+def test_extract_shows_progress_in_papers_on_stderr(tmp_path: Path, in_tmp: Callable[..., CliRun]) -> None:
     _jsonl(tmp_path / "in.jsonl", PAPER, PAPER | {"title": "Second Paper"})
-    result = kg_cli("extract", "in.jsonl")
+    result = in_tmp("extract", "in.jsonl")
     assert result.status == 0
     assert "Extracting concepts" in result.stderr and "2/2 papers" in result.stderr
     assert len(result.stdout.splitlines()) == 2
-    quiet = kg_cli("extract", "-q", "in.jsonl")
+    quiet = in_tmp("extract", "-q", "in.jsonl")
     assert "Extracting" not in quiet.stderr

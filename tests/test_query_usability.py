@@ -4,16 +4,15 @@ of any size work, and the Python API's safe path is the obvious one."""
 
 from __future__ import annotations
 
-import io
 import re
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import CliRun
 
 import kg.api
-from kg.cli import main
 from kg.derived import derive_all
 from kg.errors import KgError, UsageError
 from kg.query import named_queries, named_query, run_named, run_query, sparql_term, unmatched_parameters
@@ -42,16 +41,9 @@ def store_path(tmp_path_factory: pytest.TempPathFactory, store: ox.Store) -> Pat
     return path
 
 
-def kg_query(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["kg", "query", *args])
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    try:
-        main()
-        status = 0
-    except SystemExit as exit_:
-        status = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return status, out, err
+def kg_query(kg_cli: Callable[..., CliRun], *args: str) -> tuple[int, str, str]:
+    run = kg_cli("query", *args)
+    return run.status, run.stdout, run.stderr
 
 
 # ------------------------------------------------------------------------------------------ syntax errors
@@ -109,10 +101,8 @@ def test_a_printed_iri_works_as_a_parameter(store: ox.Store) -> None:
     assert by_iri and by_iri == run_named(store, "paper-card", {"paper": "2401.00001"}).rows
 
 
-def test_the_table_prints_iris_that_paste_back(
-    store_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    status, out, _ = kg_query(monkeypatch, capsys, "--store", str(store_path), "SELECT ?d WHERE { ?d a kg:Dataset }")
+def test_the_table_prints_iris_that_paste_back(store_path: Path, kg_cli: Callable[..., CliRun]) -> None:
+    status, out, _ = kg_query(kg_cli, "--store", str(store_path), "SELECT ?d WHERE { ?d a kg:Dataset }")
     assert status == 0
     printed = re.findall(r"kgid:\S+", out)
     assert printed
@@ -141,26 +131,24 @@ def test_names_that_match_nothing_are_explained_with_the_nearest_names(store: ox
 
 
 def test_an_empty_named_query_says_nothing_matched_and_suggests(
-    store_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    store_path: Path, kg_cli: Callable[..., CliRun]
 ) -> None:
     args = ("--store", str(store_path), "--name", "method-datasets-metrics", "--param", "method=Mesa framework")
-    status, out, err = kg_query(monkeypatch, capsys, *args)
+    status, out, err = kg_query(kg_cli, *args)
     assert status == 1 and out == ""
     (line,) = err.strip().splitlines()
     assert line.startswith("error: nothing matched: no concept labelled 'Mesa framework' (method) (did you mean: ")
     assert "Mesa" in line
     card = ("--store", str(store_path), "--name", "paper-card", "--param", "paper=mesa: a memory-saving framework")
-    status, _, err = kg_query(monkeypatch, capsys, *card)
+    status, _, err = kg_query(kg_cli, *card)
     assert status == 1 and "did you mean: Mesa: A Memory-saving Training Framework" in err
 
 
-def test_an_empty_ad_hoc_query_says_so(
-    store_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_empty_ad_hoc_query_says_so(store_path: Path, kg_cli: Callable[..., CliRun]) -> None:
     query = "SELECT ?x WHERE { ?x a kg:Nothing }"
-    status, out, _ = kg_query(monkeypatch, capsys, "--store", str(store_path), query)
+    status, out, _ = kg_query(kg_cli, "--store", str(store_path), query)
     assert status == 0 and "0 rows: nothing matched" in out
-    status, out, err = kg_query(monkeypatch, capsys, "--store", str(store_path), query, "--format", "csv")
+    status, out, err = kg_query(kg_cli, "--store", str(store_path), query, "--format", "csv")
     assert status == 0 and out == "x\r\n" and "no rows: nothing matched" in err
 
 
@@ -203,10 +191,8 @@ def test_papers_that_propose_a_method_and_have_code(store: ox.Store) -> None:
 
 
 @pytest.mark.parametrize("limit", ["inf", "1e300", "1000001"])
-def test_any_large_time_limit_means_no_limit(
-    store_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], limit: str
-) -> None:
-    status, out, err = kg_query(monkeypatch, capsys, "--store", str(store_path), "--timeout", limit, "ASK {}")
+def test_any_large_time_limit_means_no_limit(store_path: Path, kg_cli: Callable[..., CliRun], limit: str) -> None:
+    status, out, err = kg_query(kg_cli, "--store", str(store_path), "--timeout", limit, "ASK {}")
     assert (status, out, err) == (0, "true\n", "")
 
 
