@@ -187,6 +187,29 @@ def test_papers_that_propose_a_method_and_have_code(store: ox.Store) -> None:
     assert len(run_named(store, "proposed-methods-with-code", {"limit": 1}).rows) == 1
 
 
+FULL_SORT = """SELECT ?title ?method ?repository ?stars ?id ?paper WHERE {
+  ?paper kg:proposes ?m . ?m a kg:Method ; skos:prefLabel ?method . ?paper kg:hasRepository ?repo .
+  ?repo schema:url ?repository . ?paper dcterms:title ?title .
+  OPTIONAL { ?paper dcterms:identifier ?id } OPTIONAL { ?paper kg:githubStars ?stars } }
+ORDER BY DESC(COALESCE(?stars, -1)) ?title ?method ?repository"""
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 10, 50])
+def test_proposed_methods_with_code_keeps_the_rows_of_a_full_sort(store: ox.Store, limit: int) -> None:
+    """The query reads star counts lazily in decreasing order (see its plan); the rows are a full sort's, with
+    stars and unstarred papers mixed in, up to ties at the cut."""
+    mixed = ox.Store()
+    mixed.extend(store)
+    unstarred = ox.NamedNode(ID + "paper/arxiv-2402.00003")  # proposes ViT-22B: give it a repository, no stars
+    repo = ox.NamedNode(ID + "repo/example/vit")
+    kg_ns = "https://w3id.org/kg-ml/ontology#"
+    mixed.add(ox.Quad(unstarred, ox.NamedNode(kg_ns + "hasRepository"), repo))
+    mixed.add(ox.Quad(repo, ox.NamedNode("https://schema.org/url"), ox.NamedNode("https://github.com/example/vit")))
+    fast = run_named(mixed, "proposed-methods-with-code", {"limit": limit}).rows
+    assert fast == run_query(mixed, f"{FULL_SORT} LIMIT {limit}").rows
+    assert [row["stars"] for row in run_named(mixed, "proposed-methods-with-code").rows] == [300, 120, None]
+
+
 # ------------------------------------------------------------------------------------------- time limits
 
 

@@ -1,6 +1,6 @@
 """Bounded, line-by-line reading of text files in binary mode.
 
-Every text reader goes through `iter_lines` (or `read_text` for a whole document) so that the same guarantees hold
+Every text reader goes through `iter_lines` (or `read_utf8` for a whole document) so that the same guarantees hold
 everywhere:
 
 * memory stays bounded by one chunk plus one line of at most `Limits.max_line_bytes`: a longer line is skipped
