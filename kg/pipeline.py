@@ -84,15 +84,15 @@ def build(
         rejects_path = write_build_report(result.rejected, exports_dir, about, latest=True)  # this build holds the lock
         extractions = counted(extractor.extract_many(papers, n_process=n_process), len(papers), progress)
         added = store.add(extractions)
-        with _committed_on_write_error(store_path):
-            if progress is not None:
-                progress("export", 0, len(export_formats))
-            written = []
-            for index, fmt in enumerate(export_formats, start=1):
+        if progress is not None:
+            progress("export", 0, len(export_formats))
+        written = []
+        for index, fmt in enumerate(export_formats, start=1):
+            with _committed_on_write_error(store_path):
                 written.append(export(store.oxigraph, fmt, _export_path(exports_dir, fmt)))
-                if progress is not None:
-                    progress("export", index, len(export_formats))
-            stats = store.stats()
+            if progress is not None:
+                progress("export", index, len(export_formats))
+        stats = store.stats()
 
     return BuildReport(
         files=result.files,

@@ -7,7 +7,14 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from kg.cli.options import exports_option, input_format_option, n_process_option, quiet_option, store_option
+from kg.cli.options import (
+    check_inputs_exist,
+    exports_option,
+    input_format_option,
+    n_process_option,
+    quiet_option,
+    store_option,
+)
 from kg.cli.output import console, err_console
 from kg.cli.progress import stage_progress
 from kg.errors import KgError
@@ -73,17 +80,6 @@ def _run_with_progress(
             n_process=n_process,
             progress=progress,
         )
-
-
-def check_inputs_exist(inputs: list[Path]) -> None:
-    """Refuse input paths that do not exist, before any work; a word like "true" is probably a flag's value."""
-    missing = [str(path) for path in inputs if not path.exists() and not path.is_symlink()]
-    if not missing:
-        return
-    hint = ""
-    if any(name.lower() in ("true", "false", "yes", "no", "on", "off") for name in missing):
-        hint = " (flags such as --strict take no value: write --strict, not --strict true)"
-    raise KgError(f"no such file or folder: {', '.join(missing)}{hint}")
 
 
 def _print_summary(report: BuildReport, store: Path) -> None:

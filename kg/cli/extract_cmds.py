@@ -14,8 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kg.atomic import atomic_open
-from kg.cli.build_cmds import check_inputs_exist
-from kg.cli.options import input_format_option, n_process_option, output_option, quiet_option
+from kg.cli.options import check_inputs_exist, input_format_option, n_process_option, output_option, quiet_option
 from kg.cli.output import err_console
 from kg.cli.progress import stage_progress
 from kg.errors import KgError, UsageError

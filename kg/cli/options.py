@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
 
+from kg.errors import KgError
 from kg.ingest import FORMATS
 from kg.paths import DEFAULT_STORE
 
@@ -47,3 +49,14 @@ def exports_option() -> Any:
         "for any other store).",
         show_default=False,
     )
+
+
+def check_inputs_exist(inputs: list[Path]) -> None:
+    """Refuse input paths that do not exist, before any work; a word like "true" is probably a flag's value."""
+    missing = [str(path) for path in inputs if not path.exists() and not path.is_symlink()]
+    if not missing:
+        return
+    hint = ""
+    if any(name.lower() in ("true", "false", "yes", "no", "on", "off") for name in missing):
+        hint = " (flags such as --strict take no value: write --strict, not --strict true)"
+    raise KgError(f"no such file or folder: {', '.join(missing)}{hint}")
