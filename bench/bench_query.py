@@ -254,6 +254,7 @@ def parameters(store: ox.Store, rank: int) -> dict[str, dict[str, object]]:
         "cooccurring": {"concept": method, "limit": 20},
         "timeline": {"concept": method},
         "paper-card": {"paper": run_query(store, card).rows[0]["id"]},
+        "proposed-methods-with-code": {"limit": 50},
     }
 
 

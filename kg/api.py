@@ -7,7 +7,8 @@
         graph.to_networkx("cooccurrence", min_weight=2)
 
 Every call goes through `kg.query` (read-only checks, term-bound parameters, time limits), so the API offers
-exactly the guarantees of `kg query`; the CLI is a thin layer over the same functions.
+exactly the guarantees of `kg query`; the CLI is a thin layer over the same functions. The raw pyoxigraph store
+is reachable only as `unsafe_store`, named for what it is: its own `query` follows `SERVICE` to any URL.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError, UsageError
 from kg.paths import DEFAULT_STORE, QUERIES_DIR
-from kg.query import NamedQuery, QueryResult, named_queries, run_named, run_query
+from kg.query import NamedQuery, QueryResult, Unmatched, named_queries, run_named, run_query, unmatched_parameters
 
 __all__ = ["KnowledgeGraph", "QueryResult", "open"]
 
@@ -52,23 +53,37 @@ class KnowledgeGraph:
         self._resources = resources or contextlib.ExitStack()
 
     @property
-    def store(self) -> ox.Store:
-        """The underlying pyoxigraph store, for anything the API does not cover."""
+    def unsafe_store(self) -> ox.Store:
+        """The raw pyoxigraph store, UNSAFE with untrusted queries: pyoxigraph's own `query` follows `SERVICE` to any
+        URL and has no time limit. Use `query` and `named`, which refuse `SERVICE`, `LOAD` and updates, bind
+        parameters as terms and take a timeout; this is for code that needs the store itself (views, exports)."""
+        return self._store()
+
+    def _store(self) -> ox.Store:
         if self._backend is None:
             raise KgError("the knowledge graph is closed")
         return self._backend.oxigraph
 
-    def query(self, sparql: str, *, timeout: float | None = None, **params: Any) -> QueryResult:
+    def query(
+        self, sparql: str, *, timeout: float | None = None, source: str = "<query>", **params: Any
+    ) -> QueryResult:
         """Run SPARQL (common prefixes pre-declared); `params` bind variables to RDF terms, never to text.
 
-        A bound variable must appear in the SELECT clause (Oxigraph's substitution rule). Strings bind as
-        literals; pass a `pyoxigraph.NamedNode` to bind an IRI. `timeout` is in seconds.
+        The safe path for any query text, trusted or not: `SERVICE`, `LOAD` and updates are refused before
+        execution. A bound variable must appear in the SELECT clause (Oxigraph's substitution rule). Strings bind
+        as literals; pass a `pyoxigraph.NamedNode` to bind an IRI. `timeout` is in seconds; `source` names the
+        query in error messages.
         """
-        return run_query(self.store, sparql, substitutions=params, timeout=timeout)
+        return run_query(self._store(), sparql, substitutions=params, timeout=timeout, source=source)
 
     def named(self, name: str, *, timeout: float | None = None, **params: Any) -> QueryResult:
         """Run the named query `kg/queries/<name>.rq` with its declared parameters (see `named_queries()`)."""
-        return run_named(self.store, name, params, timeout=timeout)
+        return run_named(self._store(), name, params, timeout=timeout)
+
+    def unmatched(self, name: str, **params: Any) -> list[Unmatched]:
+        """The parameters of the named query `name` whose values name nothing in the graph (a concept label, a
+        paper), each with the nearest stored names: why `named(name, **params)` came back empty, if that is why."""
+        return unmatched_parameters(self._store(), name, params)
 
     @staticmethod
     def named_queries(directory: Path = QUERIES_DIR) -> list[NamedQuery]:
@@ -81,7 +96,7 @@ class KnowledgeGraph:
         views = _views()
         if view not in views:
             raise UsageError(f"unknown view {view!r} (views: {', '.join(views)})")
-        return views[view](self.store, **kw)
+        return views[view](self._store(), **kw)
 
     def stats(self) -> dict:
         """Counts of papers, concepts by type, repositories, organisations and triples."""

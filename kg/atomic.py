@@ -1,34 +1,62 @@
-"""Atomic file writes: readers see the old file or the new one, never a half-written one."""
+"""Atomic file writes: readers see the old file or the new one, never a half-written one.
+
+The temporary file is created with mode 0666 through `os.open`, so the kernel applies the process umask exactly as
+it does for a plain `open()` (`tempfile.mkstemp` would make every output 0600, unreadable to the rest of a team).
+A failed write (a full disk, a read-only folder) raises `WriteError` naming the path, and leaves the old file.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from kg.errors import WriteError
+
+
+def os_reason(error: OSError) -> str:
+    """The reason of an OSError in a few words ("No space left on device"), without Python's "[Errno 28]"."""
+    return error.strerror or " ".join(str(error).split())
+
+
+def _create_beside(path: Path) -> tuple[int, Path]:
+    """A new, empty temporary file in `path`'s folder, opened for writing, with the umask's permissions."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 @contextlib.contextmanager
 def atomic_open(path: Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file beside `path`; on success fsync and rename it over `path`.
 
-    On any exception the temporary file is removed and `path` is left as it was.
+    On any exception the temporary file is removed and `path` is left as it was; an OSError (from the writing
+    or from the block's own work) becomes a `WriteError` naming `path`.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    binary = "b" in mode
+    tmp: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create_beside(path)
+        binary = "b" in mode
         with os.fdopen(fd, mode, encoding=None if binary else encoding) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    except BaseException as error:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if isinstance(error, OSError):
+            raise WriteError(f"cannot write {path}: {os_reason(error)}") from error
         raise
 
 

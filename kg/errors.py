@@ -17,3 +17,18 @@ class StoreLockedError(KgError):
     """Another process holds the store for writing."""
 
     exit_code = 3
+
+
+class WriteError(KgError):
+    """A file or the store could not be written (a full disk, a read-only folder); the message names the path.
+
+    The exit status says what the failure left behind: 4 when nothing was committed (the store is as it was
+    before the command), 5 when the store was committed and a later write (an export, a report) failed.
+    """
+
+    exit_code = 4
+
+    def __init__(self, message: str, *, committed: bool = False) -> None:
+        super().__init__(message)
+        self.committed = committed
+        self.exit_code = 5 if committed else 4

@@ -269,7 +269,7 @@ def _mention_lines(out: _Lines, paper_key: str, paper: str, mention: Mention) ->
 
 def _result_lines(out: _Lines, paper_key: str, paper: str, result: Result) -> None:
     """A stated result, linked to its metric (and dataset) concepts, which are created if no mention named them."""
-    node = _term(terms.result_iri(paper_key, result.metric, result.value, result.dataset, result.sentence))
+    node = _term(terms.result_iri(paper_key, result.metric, result.value, result.dataset, result.sentence, result.unit))
     out.add(paper, HAS_RESULT, node)
     out.add(node, TYPE, _RESULT)
     out.add(node, _RESULT_METRIC, out.concept("metric", result.metric))

@@ -9,6 +9,7 @@ Layout of a store folder::
     <store>/v000006/               the version before it, kept for readers that opened it just before the swap
     <store>/writer.lock            flock'ed by the one writer; holds its pid for the "locked" message
     <store>/.staging-<pid>/        a writer's work in progress (removed by the next writer if the process died)
+    <store>/exports/               exports and rejects reports of a store other than the default (`kg.paths`)
 
 Why versions rather than writing in place: Oxigraph documents that opening a database read-only while another
 process writes it is undefined behaviour, and a bulk load is not transactional. So a writer never touches the
@@ -53,9 +54,9 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, SKOS
 
 from kg import derived, rdf
-from kg.atomic import atomic_write_text
-from kg.errors import KgError, StoreLockedError
-from kg.paths import DEFAULT_STORE
+from kg.atomic import atomic_write_text, os_reason
+from kg.errors import KgError, StoreLockedError, WriteError
+from kg.paths import DEFAULT_STORE, STORE_EXPORTS
 from kg.records import Extraction
 from kg.stats import compute_stats
 from kg.terms import KG, PREFIXES
@@ -129,7 +130,7 @@ class _Layout:
 
     def foreign(self) -> list[Path]:
         """Entries a kg store never creates: a folder holding any is someone else's, and is not written to."""
-        ours = (LOCK_FILE, POINTER)
+        ours = (LOCK_FILE, POINTER, STORE_EXPORTS)
         return [
             p
             for p in self.root.iterdir()
@@ -474,7 +475,8 @@ class GraphStore:
             for leftover in layout.stale_staging():  # from a writer that died; we hold the lock, so it is stale
                 shutil.rmtree(leftover)
             if not layout.is_store():
-                _commit(layout, _create_empty(layout))
+                with _uncommitted_on_write_error(root):
+                    _commit(layout, _create_empty(layout))
             return cls(root, read_only=False, lock=lock)
         except BaseException:
             lock.release()
@@ -540,6 +542,10 @@ class GraphStore:
         """
         if self._read_only or self._lock is None:
             raise KgError(f"store {self.path} is open read-only; open it with read_only=False to add")
+        with _uncommitted_on_write_error(self.path):
+            return self._add(extractions)
+
+    def _add(self, extractions: Iterable[Extraction]) -> AddReport:
         before = len(self.oxigraph)
         staging = _new_staging(self._layout)
         try:
@@ -556,6 +562,18 @@ class GraphStore:
         self._version = self._layout.current()
         self._db = _open_read_only(self._version)
         return report
+
+
+@contextlib.contextmanager
+def _uncommitted_on_write_error(root: Path) -> Iterator[None]:
+    """Turn a failed write (a full disk: Oxigraph raises OSError, our own files WriteError) into one `WriteError`
+    saying that nothing was committed: a failure before the pointer is rewritten leaves the previous version."""
+    try:
+        yield
+    except (OSError, WriteError) as error:
+        reason = os_reason(error) if isinstance(error, OSError) else str(error)
+        message = f"cannot write store {root}: {reason}; nothing was committed, the store is as it was"
+        raise WriteError(message) from error
 
 
 def _new_staging(layout: _Layout) -> Path:

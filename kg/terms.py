@@ -88,7 +88,7 @@ def slug(text: str) -> str:
 
 def digest(*parts: str, size: int = 12) -> str:
     """A short, stable hash of `parts`; the separator keeps ("ab", "c") and ("a", "bc") apart."""
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:size]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:size]
 
 
 def _readable(text: str) -> str:
@@ -115,8 +115,11 @@ def mention_iri(paper_key: str, field: str, start: int, end: int, concept_type: 
     return ID[f"mention/{digest(paper_key, field, str(start), str(end), concept_type, size=16)}"]
 
 
-def result_iri(paper_key: str, metric: str, value: str, dataset: str | None, sentence: str) -> URIRef:
-    return ID[f"result/{digest(paper_key, metric, value, dataset or '', sentence, size=16)}"]
+def result_iri(paper_key: str, metric: str, value: str, dataset: str | None, sentence: str, unit: str | None) -> URIRef:
+    """One IRI per stated value: "2times" and "2%" for one metric in one sentence are two results. The unit joins
+    the digest only when there is one, so results without a unit keep the IRIs they always had."""
+    parts = (paper_key, metric, value, dataset or "", sentence, *((unit,) if unit else ()))
+    return ID[f"result/{digest(*parts, size=16)}"]
 
 
 def repository_iri(url: str) -> URIRef:

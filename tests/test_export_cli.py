@@ -45,8 +45,8 @@ def test_export_writes_turtle_to_the_default_path(work: Path) -> None:
 
 
 def test_export_graphml_projections_of_a_pipeline_written_store(work: Path) -> None:
-    typed = run_kg("export", "-f", "graphml", "-o", "typed.graphml", cwd=work)
-    co = run_kg("export", "-f", "graphml", "--projection", "cooccurrence", "-o", "co.graphml", cwd=work)
+    typed = run_kg("export", "--format", "graphml", "-o", "typed.graphml", cwd=work)
+    co = run_kg("export", "--format", "graphml", "--projection", "cooccurrence", "-o", "co.graphml", cwd=work)
     assert typed.returncode == 0 and co.returncode == 0, typed.stderr + co.stderr
     graph = nx.read_graphml(work / "typed.graphml")
     mesa_node = "paper:arxiv-2107.11817"

@@ -67,7 +67,8 @@ def test_expand_paths_is_sorted_recursive_and_skips_hidden(tmp_path: Path) -> No
         (tmp_path / rel).write_text("x")
     explicit = tmp_path / ".hidden.txt"
     files = expand_paths([tmp_path, explicit, tmp_path / "b.txt"])
-    relative = [str(p.relative_to(tmp_path)) for p in files]
+    assert all(isinstance(f, Path) for f in files)
+    relative = [str(p.relative_to(tmp_path)) for p in files if isinstance(p, Path)]
     assert relative == ["a/b/c.txt", "a/z.txt", "b.txt", ".hidden.txt"]
 
 

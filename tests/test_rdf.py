@@ -198,3 +198,27 @@ def test_a_lone_surrogate_from_undecodable_input_becomes_a_replacement_character
     quads = list(paper_quads(replace(mesa(), paper=paper)))
     titles = [q.object.value for q in quads if q.predicate == ox.NamedNode(str(DCTERMS.title))]
     assert titles == ["broken ? byte"]
+
+
+def test_one_value_stated_with_two_units_makes_two_results_that_validate() -> None:
+    """Paper 2507.07990 states "2times" and "2%" for one metric in one sentence: two results, one unit each."""
+    from kg.records import Result
+    from kg.validate import validate_graph
+
+    base = mesa()
+    sentence = base.results[0].sentence
+    twice = (Result("speedup", "2", sentence, unit="times"), Result("speedup", "2", sentence, unit="%"))
+    graph = rdflib.Graph()
+    for triple in extraction_triples(replace(base, results=twice)):
+        graph.add(triple)
+    nodes = set(graph.subjects(RDF.type, KG.Result))
+    assert len(nodes) == 2
+    assert sorted(str(graph.value(node, KG.resultUnit)) for node in nodes) == ["%", "times"]
+    assert validate_graph(graph).violations == ()
+
+
+def test_a_result_without_a_unit_keeps_its_iri() -> None:
+    key, sentence = "arxiv:2107.11817", "It reaches 76.5 BLEU."
+    assert terms.result_iri(key, "BLEU", "76.5", None, sentence, None) == terms.ID[
+        "result/" + terms.digest(key, "BLEU", "76.5", "", sentence, size=16)
+    ]

@@ -5,47 +5,53 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kg.cli.options import (
+    check_inputs_exist,
+    exports_option,
+    input_format_option,
+    n_process_option,
+    quiet_option,
+    store_option,
+)
 from kg.cli.output import console, err_console
+from kg.cli.progress import stage_progress
 from kg.errors import KgError
 from kg.ingest import summarize_rejects
-from kg.paths import DEFAULT_EXPORTS, DEFAULT_SEEDS, DEFAULT_STORE
+from kg.paths import DEFAULT_SEEDS, default_exports
 from kg.pipeline import DEFAULT_EXPORT_FORMATS, BuildReport, build
-
-_STAGE_LABELS = {"read": "Reading listings", "extract": "Extracting concepts", "export": "Writing exports"}
 
 
 def build_command(
     paths: list[Path] = typer.Argument(
         None, help="Files or folders to read (default: seeds/). Folders are read recursively.", show_default=False
     ),
-    store: Path = typer.Option(DEFAULT_STORE, "--store", help="Folder of the persistent graph store."),
-    exports: Path = typer.Option(DEFAULT_EXPORTS, "--exports", help="Folder for exports and the rejects report."),
-    input_format: str = typer.Option(
-        None, "--format", help="Force the input format: hf-listing, hf-api, jsonl, csv or arxiv (default: detect)."
-    ),
+    store: Path = store_option(),
+    exports: Path | None = exports_option(),
+    input_format: str | None = input_format_option(),
     export_formats: str = typer.Option(
         ",".join(DEFAULT_EXPORT_FORMATS),
         "--export",
         help="Comma-separated export formats written after the build (ttl, nt, nq, jsonld, xml, graphml); '' for none.",
     ),
-    n_process: int = typer.Option(1, "--n-process", min=1, help="Worker processes for extraction."),
+    n_process: int = n_process_option(),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any record was rejected."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Ingest paper listings, extract concepts and add them to the graph store, then write the default exports.
 
     Building is incremental and idempotent: adding a file adds only what is new, and re-adding it changes nothing.
+    Exports stay with their store: exports/ for the default store, STORE/exports for one chosen with --store.
 
     Examples:
       kg build                              # the seeds/ corpus
       kg build ../shared/corpus/hf-daily-api --export ttl,graphml,jsonld
-      kg build papers.jsonl --store /tmp/kgstore --strict
+      kg build papers.jsonl --store /tmp/kgstore --strict     # exports in /tmp/kgstore/exports
     """
     inputs = paths or [DEFAULT_SEEDS]
     formats = tuple(f.strip() for f in export_formats.split(",") if f.strip())
+    exports = exports if exports is not None else default_exports(store)
     report = _run_with_progress(inputs, store, exports, input_format, formats, n_process, quiet)
     _print_summary(report, store)
     if report.rejected:
@@ -63,18 +69,8 @@ def _run_with_progress(
     n_process: int,
     quiet: bool,
 ) -> BuildReport:
-    missing = [str(p) for p in inputs if not p.exists()]
-    if missing:
-        raise KgError(f"no such file or folder: {', '.join(missing)}")
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, disable=quiet, transient=False) as bars:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(stage: str, done: int, total: int | None) -> None:
-            if stage not in tasks:
-                tasks[stage] = bars.add_task(_STAGE_LABELS.get(stage, stage), total=total)
-            bars.update(tasks[stage], completed=done, total=total)
-
+    check_inputs_exist(inputs)
+    with stage_progress(quiet) as progress:
         return build(
             inputs,
             store_path=store,

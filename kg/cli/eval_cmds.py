@@ -57,7 +57,7 @@ def eval_command(
     ),
     which: str = typer.Option("all", "--set", help="Which set to score: scierc, scier, tdmsci, hf-dev or all."),
     as_json: bool = typer.Option(False, "--json", help="Print the numbers as JSON instead of tables."),
-    output: Path = typer.Option(None, "--output", help="Also write the JSON report to this file."),
+    output: Path = typer.Option(None, "--output", "-o", help="Also write the JSON report to this file."),
     errors: int = typer.Option(
         0,
         "--errors",

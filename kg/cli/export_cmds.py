@@ -6,23 +6,24 @@ from pathlib import Path
 
 import typer
 
+from kg.cli.options import output_option, store_option
 from kg.cli.output import console
 from kg.export import EXTENSIONS, PROJECTIONS, export
-from kg.paths import DEFAULT_STORE
+from kg.paths import default_exports
 
 
 def export_command(
     fmt: str = typer.Option(
         ...,
         "--format",
-        "-f",
         help=f"Output format: {', '.join(EXTENSIONS)} (xml is RDF/XML).",
         show_default=False,
     ),
-    output: Path = typer.Option(
-        None, "--output", "-o", help="File to write (default: exports/kg.<ext>).", show_default=False
+    output: Path | None = output_option(
+        "File to write (default: kg.<ext> in the store's exports folder: exports/ for the default store, "
+        "STORE/exports for any other)."
     ),
-    store: Path = typer.Option(DEFAULT_STORE, "--store", help="Folder of the persistent graph store."),
+    store: Path = store_option(),
     projection: str = typer.Option(
         "typed",
         "--projection",
@@ -43,11 +44,13 @@ def export_command(
 
     Examples:
       kg export --format ttl                                  # exports/kg.ttl
-      kg export --format jsonld -o graph.jsonld --store /tmp/kgstore
+      kg export --format jsonld --store /tmp/kgstore          # /tmp/kgstore/exports/kg.jsonld
       kg export --format graphml --projection cooccurrence --min-weight 3 -o concepts.graphml
     """
     from kg.store import GraphStore  # loaded when the command runs, so `kg --help` stays light
 
+    if output is None and fmt in EXTENSIONS:
+        output = default_exports(store) / f"kg.{EXTENSIONS[fmt]}"
     with GraphStore.open(store, read_only=True) as graph_store:
         path = export(
             graph_store.oxigraph,

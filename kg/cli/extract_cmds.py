@@ -14,8 +14,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from kg.atomic import atomic_open
+from kg.cli.options import check_inputs_exist, input_format_option, n_process_option, output_option, quiet_option
 from kg.cli.output import err_console
+from kg.cli.progress import stage_progress
 from kg.errors import KgError, UsageError
+from kg.pipeline import ProgressCallback, counted
 from kg.records import Extraction
 
 OUTPUT_FORMATS: tuple[str, ...] = ("jsonl", "table")
@@ -24,49 +27,54 @@ OUTPUT_FORMATS: tuple[str, ...] = ("jsonl", "table")
 def extract_command(
     paths: list[Path] = typer.Argument(..., help="Files or folders to read. Folders are read recursively."),
     output_format: str = typer.Option("jsonl", "--format", help="Output: jsonl (one object per paper) or table."),
-    output: Path = typer.Option(None, "--output", help="Write to this file (atomically) instead of stdout."),
-    n_process: int = typer.Option(1, "--n-process", min=1, help="Worker processes for extraction."),
-    input_format: str = typer.Option(
-        None,
-        "--input-format",
-        help="Force the input format: hf-listing, hf-api, jsonl, csv or arxiv (default: detect).",
-    ),
+    output: Path | None = output_option("Write to this file (atomically) instead of stdout."),
+    n_process: int = n_process_option(),
+    input_format: str | None = input_format_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Extract methods, datasets, hardware, metrics and tasks from paper listings, without building the graph.
 
     Each mention gives its type, the text as written, the field (title or abstract) and character offsets into it,
-    the canonical concept, whether the paper proposes it, a confidence and the rule that found it.
+    the canonical concept, whether the paper proposes it, a confidence and the rule that found it. Progress goes
+    to stderr, so stdout holds only the output.
 
     Examples:
       kg extract seeds/ | head -1
       kg extract papers.jsonl --format table
-      kg extract ../shared/corpus/hf-daily-api --n-process 2 --output extractions.jsonl
+      kg extract ../shared/corpus/hf-daily-api --n-process 2 -o extractions.jsonl
     """
     if output_format not in OUTPUT_FORMATS:
         raise UsageError(f"unknown --format {output_format!r} (expected one of {', '.join(OUTPUT_FORMATS)})")
-    extractions = run_extraction(paths, input_format, n_process)
-    if output is None:
-        write_extractions(extractions, output_format, sys.stdout)
-    else:
-        with atomic_open(output) as handle:
-            write_extractions(extractions, output_format, handle)
+    check_inputs_exist(paths)
+    with stage_progress(quiet) as progress:
+        extractions = run_extraction(paths, input_format, n_process, progress)
+        if output is None:
+            write_extractions(extractions, output_format, sys.stdout)
+        else:
+            with atomic_open(output) as handle:
+                write_extractions(extractions, output_format, handle)
+    if output is not None:
         err_console.print(f"wrote {output}", highlight=False)
 
 
-def run_extraction(paths: list[Path], input_format: str | None, n_process: int) -> Iterator[Extraction]:
+def run_extraction(
+    paths: list[Path], input_format: str | None, n_process: int, progress: ProgressCallback | None = None
+) -> Iterator[Extraction]:
     """Ingest `paths` (reporting rejected records on stderr) and extract every paper, in input order."""
     from kg.ingest import ingest, summarize_rejects
     from kg.nlp import Extractor
 
-    missing = [str(path) for path in paths if not path.exists()]
-    if missing:
-        raise KgError(f"no such file or folder: {', '.join(missing)}")
-    result = ingest(paths, input_format)
+    def reading(done: int, total: int) -> None:
+        if progress is not None:
+            progress("read", done, total)
+
+    result = ingest(paths, input_format, progress=reading)
     if result.rejected:
         err_console.print(summarize_rejects(result.rejected, limit=5), highlight=False, markup=False)
     if not result.papers:
         raise KgError(f"no paper could be read from {', '.join(map(str, paths))}")
-    return Extractor().extract_many(result.papers, n_process=n_process)
+    extractions = Extractor().extract_many(result.papers, n_process=n_process)
+    return counted(extractions, len(result.papers), progress)
 
 
 def write_extractions(extractions: Iterable[Extraction], output_format: str, handle: IO[str]) -> None:

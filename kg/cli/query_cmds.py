@@ -12,14 +12,10 @@ from rich.table import Table
 from rich.text import Text
 
 from kg.api import open as open_graph
-from kg.cli.output import console
+from kg.cli.options import store_option
+from kg.cli.output import console, err_console
 from kg.errors import KgError, UsageError
-from kg.paths import DEFAULT_STORE
-from kg.query import NamedQuery, QueryResult, Term, named_queries, run_named, run_query
-from kg.terms import PREFIXES
-
-# Longest namespace first, so kgid: wins over a shorter namespace that is its prefix.
-_NAMESPACES = sorted(((ns, prefix) for prefix, ns in PREFIXES.items()), key=lambda item: -len(item[0]))
+from kg.query import NamedQuery, QueryResult, Term, named_queries, sparql_term
 
 
 class OutputFormat(StrEnum):
@@ -42,7 +38,7 @@ def query_command(
     timeout: float | None = typer.Option(
         None, "--timeout", help="Stop the query after SECONDS (exit status 124).", show_default=False
     ),
-    store: Path = typer.Option(DEFAULT_STORE, "--store", help="Folder of the graph store."),
+    store: Path = store_option(),
     list_queries: bool = typer.Option(False, "--list", help="Describe the named queries and exit."),
 ) -> None:
     """Query the graph with SPARQL; the common prefixes (kg:, kgid:, skos:, dcterms:, ...) are pre-declared.
@@ -64,14 +60,19 @@ def query_command(
         if sparql is not None or file is not None:
             raise UsageError("give a query text, -f FILE or --name NAME, not several")
         with open_graph(store) as graph:
-            result = run_named(graph.store, name, values, timeout=timeout)
+            result = graph.named(name, timeout=timeout, **values)
+            unmatched = graph.unmatched(name, **values) if len(result) == 0 else []
+        if unmatched:
+            raise KgError("nothing matched: " + "; ".join(entry.message() for entry in unmatched))
     else:
         text, source = _read_query(sparql, file)
         if not text.strip():
             raise UsageError(f"{source}: the query is empty")
         with open_graph(store) as graph:
-            result = run_query(graph.store, text, substitutions=values, timeout=timeout, source=source)
+            result = graph.query(text, timeout=timeout, source=source, **values)
     _print_result(result, output)
+    if len(result) == 0 and result.kind != "boolean" and output is not OutputFormat.table:
+        err_console.print("no rows: nothing matched", highlight=False)
 
 
 def _parse_params(items: list[str]) -> dict[str, str]:
@@ -104,21 +105,20 @@ def _read_query(sparql: str | None, file: Path | None) -> tuple[str, str]:
 
 
 def compact(term: Term | None) -> str:
-    """A term as a person reads it in a table: prefixed IRIs, bare literal values, nothing when unbound."""
+    """A term as a person reads it in a table: IRIs as they paste back into a query, bare literal values, nothing
+    when unbound."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for namespace, prefix in _NAMESPACES:
-            if term.value.startswith(namespace):
-                return f"{prefix}:{term.value[len(namespace) :]}"
-        return f"<{term.value}>"
+        return sparql_term(term)
     if isinstance(term, ox.Literal):
         return term.value + (f"@{term.language}" if term.language else "")
     return str(term)
 
 
 def _table(result: QueryResult) -> Table:
-    table = Table(*result.variables, caption=f"{len(result)} row{'s' if len(result) != 1 else ''}")
+    caption = f"{len(result)} row{'s' if len(result) != 1 else ''}" if len(result) else "0 rows: nothing matched"
+    table = Table(*result.variables, caption=caption)
     for row in result.solutions:
         table.add_row(*(Text(compact(term)) for term in row))  # Text: a title with [brackets] is not markup
     return table

@@ -9,13 +9,13 @@ boilerplate; anything else is unknown, which is a `KgError` naming the file.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from kg.errors import KgError
 from kg.ingest import arxiv
 from kg.ingest.hf_listing import BOILERPLATE
-from kg.ingest.lines import is_binary, read_head
+from kg.ingest.jsonwalk import loads
+from kg.ingest.lines import SNIFF_BYTES, head_text, read_head, text_encoding
 from kg.ingest.tabular import REQUIRED
 
 HF_LISTING = "hf-listing"
@@ -24,8 +24,8 @@ JSONL = "jsonl"
 CSV = "csv"
 ARXIV = "arxiv"
 FORMATS = (HF_LISTING, HF_API, JSONL, CSV, ARXIV)
+BINARY = "binary file (not a paper listing)"
 
-SNIFF_BYTES = 1 << 16
 _JSONL_EXTENSIONS = (".jsonl", ".ndjson", ".jsonlines")
 
 
@@ -49,9 +49,10 @@ def sniff(path: Path) -> tuple[str | None, str]:
         head = read_head(path, SNIFF_BYTES)
     except OSError as error:
         return None, f"unreadable file ({error.strerror or error})"
-    if is_binary(head):
-        return None, "binary file (not a paper listing)"
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    encoding = text_encoding(head)
+    if encoding is None:
+        return None, BINARY
+    text = head_text(head, encoding)
     suffix = path.suffix.lower()
     detected = _from_json(text, suffix) or _from_extension(suffix) or _from_text(text)
     if detected is None:
@@ -63,7 +64,7 @@ def _first_line_object(text: str) -> dict | None:
     """The first line parsed as a JSON object, if it is one complete object."""
     first = text.lstrip().split("\n", 1)[0]
     try:
-        value = json.loads(first)
+        value = loads(first)
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.ingest import jsonwalk
-from kg.ingest.lines import ByteProgress, Limits
-from kg.ingest.normalize import arxiv_id, iso_date
+from kg.ingest.lines import ByteProgress, Limits, read_utf8
+from kg.ingest.normalize import arxiv_id, count, iso_date
 from kg.ingest.paper import make_paper
 from kg.records import Paper, Provenance, Rejected
 
@@ -28,16 +28,6 @@ FORMAT = "hf-api"
 
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def _as_item(raw: object) -> Mapping[str, Any] | str:
@@ -94,10 +84,10 @@ def paper_from_item(item: Mapping[str, Any], source: str, line: int) -> Paper | 
         date=iso_date(paper.get("publishedAt")) or iso_date(item.get("publishedAt")),
         authors=_authors(paper),
         organization=_organization(paper.get("organization"), item.get("organization")),
-        upvotes=_int(paper.get("upvotes")),
+        upvotes=count(paper.get("upvotes")),
         url=f"https://arxiv.org/abs/{arxiv}" if arxiv else None,
         project_page=_text(paper.get("projectPage")) or None,
-        github_stars=_int(paper.get("githubStars")),
+        github_stars=count(paper.get("githubStars")),
         code_urls=[repo] if repo else [],
         keywords=[k for k in keywords if isinstance(k, str)] if isinstance(keywords, list) else [],
     )
@@ -109,11 +99,11 @@ def read(path: Path, source: str, limits: Limits, progress: ByteProgress | None 
     if size > limits.max_json_bytes:
         yield Rejected(source, None, f"JSON file too large ({size} bytes; limit {limits.max_json_bytes})")
         return
-    raw = path.read_bytes()
+    raw = read_utf8(path)
     if progress is not None:
         progress(size)
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         yield Rejected(source, raw.count(b"\n", 0, error.start) + 1, f"invalid UTF-8 (at byte {error.start})")
         return

@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 
 from kg.ingest.lines import BadLine, ByteProgress, Limits, Line, iter_lines
+from kg.ingest.normalize import count
 from kg.ingest.paper import make_paper
 from kg.records import Paper, Provenance, Rejected
 
@@ -93,7 +94,7 @@ def _parse_date(text: str) -> _Date | None:
     month = _month_number(word.lower())
     if month is None:
         return None
-    return _Date(month, int(day), int(year) if year else None, int(upvotes) if upvotes else None)
+    return _Date(month, int(day), int(year) if year else None, count(upvotes))
 
 
 def _month_number(word: str) -> int | None:

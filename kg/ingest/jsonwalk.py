@@ -3,6 +3,10 @@
 `json.load` forgets positions, yet every listing needs its line for provenance. This walker steps through the
 top-level array (or the array under a top-level object's "data" key) with `JSONDecoder.raw_decode`, which parses
 each item in C and reports where it ended. Errors surface as `json.JSONDecodeError` with line and column.
+
+Every JSON the readers parse goes through `DECODER`: an integer too long for Python's int conversion (over 4,300
+digits, where `json.loads` raises a plain ValueError) stays a string of digits, so one absurd field costs that
+field, never the record or the file.
 """
 
 from __future__ import annotations
@@ -11,9 +15,22 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-_DECODER = json.JSONDecoder()
+
+def _int_or_digits(digits: str) -> int | str:
+    try:
+        return int(digits)
+    except ValueError:  # more digits than sys.get_int_max_str_digits() allows
+        return digits
+
+
+DECODER = json.JSONDecoder(parse_int=_int_or_digits)
 _WHITESPACE = " \t\n\r"
 ITEMS_KEY = "data"
+
+
+def loads(text: str) -> Any:
+    """`json.loads` through `DECODER`; raises `json.JSONDecodeError` (or RecursionError) on malformed JSON."""
+    return DECODER.decode(text)
 
 
 def _skip(text: str, pos: int) -> int:
@@ -50,7 +67,7 @@ def _array_items(text: str, pos: int, lines: _LineCounter) -> Iterator[tuple[int
         return
     while True:
         pos = _skip(text, pos)
-        item, end = _DECODER.raw_decode(text, pos)
+        item, end = DECODER.raw_decode(text, pos)
         yield lines.line_of(pos), item
         pos = _expect(text, end, ",]", "',' delimiter")
         if text[pos] == "]":
@@ -60,7 +77,7 @@ def _array_items(text: str, pos: int, lines: _LineCounter) -> Iterator[tuple[int
 
 def _closing(text: str, start: int) -> int:
     """Offset just after the array or object that starts at `start`."""
-    return _DECODER.raw_decode(text, start)[1]
+    return DECODER.raw_decode(text, start)[1]
 
 
 def iter_items(text: str) -> Iterator[tuple[int, Any]]:
@@ -75,7 +92,7 @@ def iter_items(text: str) -> Iterator[tuple[int, Any]]:
         _ensure_end(text, end)
         yield from _array_items(text, pos, lines)
         return
-    value, end = _DECODER.raw_decode(text, pos)
+    value, end = DECODER.raw_decode(text, pos)
     _ensure_end(text, end)
     if not isinstance(value.get(ITEMS_KEY), list):
         raise ValueError(f"a JSON object without a {ITEMS_KEY!r} list")
@@ -92,7 +109,7 @@ def _data_array_start(text: str, pos: int) -> int:
     """Offset of the "[" of the "data" member of the object at `pos` (already known to be valid JSON)."""
     pos = _skip(text, pos + 1)
     while True:
-        key, pos = _DECODER.raw_decode(text, pos)
+        key, pos = DECODER.raw_decode(text, pos)
         pos = _skip(text, _expect(text, pos, ":", "':'") + 1)
         if key == ITEMS_KEY:
             return pos

@@ -23,6 +23,7 @@ _MODERN_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
 _OLD_ARXIV = re.compile(r"[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7}")
 _ARXIV_VERSION = re.compile(r"v\d+$")
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s?#]+)", re.IGNORECASE)
+MAX_COUNT_DIGITS = 18  # counts stay below 10**18, within xsd:long, whatever the input claims
 
 
 def collapse(text: str) -> str:
@@ -78,6 +79,23 @@ def arxiv_id(value: str | None) -> str | None:
     text = _ARXIV_VERSION.sub("", text)
     if _MODERN_ARXIV.fullmatch(text) or _OLD_ARXIV.fullmatch(text):
         return text
+    return None
+
+
+def count(value: object) -> int | None:
+    """A count (upvotes, stars) from an integer or a string of ASCII digits, else None.
+
+    A bad count costs that field only: "²" (a digit to `str.isdigit`, not to `int`), negatives, fractions and
+    numbers of more than MAX_COUNT_DIGITS digits give None rather than an error or an absurd value.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value < 10**MAX_COUNT_DIGITS else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= MAX_COUNT_DIGITS:
+            return int(text)
     return None
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from kg.ingest.links import links_and_repositories, unique_casefold
 from kg.ingest.normalize import collapse, join_wrapped, normalize_title
-from kg.records import Paper, Provenance
+from kg.records import Paper, Provenance, Rejected
 from kg.terms import digest
 
 
@@ -37,14 +37,20 @@ def make_paper(
     code_urls: Iterable[str] = (),
     keywords: Iterable[str] = (),
     categories: Iterable[str] = (),
-) -> Paper:
+) -> Paper | Rejected:
     """A `Paper` from one listing; titles and abstracts are unwrapped, links found in both.
 
     `code_urls` are URLs the source states explicitly (API ``githubRepo``, a ``repo`` column); they come first
-    in `links`, followed by the project page and then the URLs written in the title and the abstract.
+    in `links`, followed by the project page and then the URLs written in the title and the abstract. A title or
+    abstract that cleaning leaves empty (it held only control characters) makes the listing a Rejected, as a
+    missing one does.
     """
     clean_title = join_wrapped(title).replace("\n\n", " ")
     clean_abstract = join_wrapped(abstract)
+    if not clean_title:
+        return Rejected(provenance.file, provenance.line, "record with no title")
+    if not clean_abstract:
+        return Rejected(provenance.file, provenance.line, "title with no abstract")
     page = collapse(project_page) if project_page else None
     explicit = [*code_urls, *([page] if page else [])]
     links, repositories = links_and_repositories([clean_title, clean_abstract], explicit)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from kg.ingest.jsonwalk import loads
 from kg.ingest.lines import BadLine, ByteProgress, Limits, Line, iter_lines
-from kg.ingest.normalize import arxiv_id, iso_date
+from kg.ingest.normalize import arxiv_id, count, iso_date
 from kg.ingest.paper import make_paper
 from kg.records import Paper, Provenance, Rejected
 
@@ -53,11 +54,6 @@ def _urls(value: object) -> list[str]:
     return [u for u in _URL_SEPARATORS.split(_text(value)) if u]
 
 
-def _int(value: object) -> int | None:
-    text = _text(value)
-    return int(text) if text.isdigit() else None
-
-
 def record_to_paper(record: Mapping[str, Any], source: str, line: int, fmt: str) -> Paper | Rejected:
     """A Paper from one table row or JSON object; Rejected when the title or the abstract is empty."""
     title, abstract = _text(record.get("title")), _text(record.get("abstract"))
@@ -77,7 +73,7 @@ def record_to_paper(record: Mapping[str, Any], source: str, line: int, fmt: str)
         date=iso_date(_text(record.get("date"))),
         authors=_names(record.get("authors")),
         organization=_text(record.get("organization")) or None,
-        upvotes=_int(record.get("upvotes")),
+        upvotes=count(record.get("upvotes")),
         url=url,
         code_urls=_urls(record.get("repo")),
         keywords=_names(record.get("keywords")),
@@ -95,7 +91,7 @@ def iter_json_objects(
         if not item.text.strip():
             continue
         try:
-            value = json.loads(item.text)
+            value = loads(item.text)
         except json.JSONDecodeError as error:
             yield Rejected(source, item.number, f"malformed JSON: {error.msg} (column {error.colno})")
             continue
@@ -115,56 +111,102 @@ def read_jsonl(
         yield entry if isinstance(entry, Rejected) else record_to_paper(entry[1], source, entry[0], JSONL)
 
 
-class _CsvLines:
-    """Feeds decoded lines to `csv.reader`, remembering where each row starts and which lines were unusable."""
+_QUOTED_REST = re.compile(r'(?:[^"]|"")*+"(?!")')  # the rest of a quoted field, through its closing quote
 
-    def __init__(self, lines: Iterable[Line | BadLine], source: str) -> None:
-        self.lines = iter(lines)
-        self.source = source
-        self.row_start: int | None = None
-        self.rejected: list[Rejected] = []
 
-    def __iter__(self) -> Iterator[str]:
-        for item in self.lines:
-            if isinstance(item, BadLine):
-                self.rejected.append(Rejected(self.source, item.number, item.reason))
-                continue
-            if self.row_start is None:
-                self.row_start = item.number
-            yield item.text + "\n"
+def ends_in_quotes(line: str, in_quotes: bool) -> bool:
+    """Whether a CSV record is still inside a quoted field after `line` (`in_quotes`: whether it was before).
 
-    def take_rejected(self) -> list[Rejected]:
-        taken, self.rejected = self.rejected, []
-        return taken
+    The rules are those of Python's csv module with the default dialect: a quote opens a field only as its first
+    character, `""` inside a quoted field is a literal quote, and after the closing quote the field runs on to the
+    next comma. Knowing where each record ends before parsing it keeps the reader in step with the file: a record
+    that cannot be used is rejected whole, and the next one starts where it really starts.
+    """
+    pos, at_field_start = 0, not in_quotes
+    while True:
+        if at_field_start and line.startswith('"', pos):
+            pos, in_quotes = pos + 1, True
+        if in_quotes:
+            closing = _QUOTED_REST.match(line, pos)
+            if closing is None:
+                return True
+            pos, in_quotes = closing.end(), False
+        comma = line.find(",", pos)
+        if comma < 0:
+            return False
+        pos, at_field_start = comma + 1, True
+
+
+def _csv_records(path: Path, source: str, limits: Limits, progress: ByteProgress | None) -> Iterator[Line | Rejected]:
+    """Each CSV record (one line, or several joined by the quoted fields that span them) with its first line number.
+
+    A record longer than `Limits.max_line_bytes`, one holding a line that is not usable text, and one whose quoted
+    field never closes are each rejected whole, with the line the record starts on.
+    """
+    start = 0
+    parts: list[str] = []
+    size = 0
+    problem = ""  # why the record being read will be rejected, once it ends
+    in_quotes = False
+    for item in iter_lines(path, limits, progress):
+        if not in_quotes:
+            start, parts, size, problem = item.number, [], 0, ""
+        if isinstance(item, BadLine):
+            problem = problem or (item.reason if item.number == start else f"{item.reason} at line {item.number}")
+            in_quotes ^= item.quotes % 2 == 1  # the line is not text, but its quotes still open or close a field
+        else:
+            in_quotes = ends_in_quotes(item.text, in_quotes)
+            size += len(item.text) + 1
+            if size > limits.max_line_bytes:
+                problem = problem or f"record too long (over {limits.max_line_bytes} bytes)"
+            if not problem:
+                parts.append(item.text)
+        if in_quotes:
+            continue
+        yield Rejected(source, start, problem) if problem else Line(start, "\n".join(parts))
+    if in_quotes:
+        yield Rejected(source, start, problem or "malformed CSV: a quoted field is never closed")
+
+
+def _csv_row(record: Line, source: str) -> list[str] | Rejected:
+    try:
+        rows = list(csv.reader([record.text]))
+    except csv.Error as error:
+        return Rejected(source, record.number, f"malformed CSV: {error}")
+    if len(rows) != 1:
+        return Rejected(source, record.number, "malformed CSV: a line break outside quotes")
+    return rows[0]
 
 
 def read_csv(
     path: Path, source: str, limits: Limits, progress: ByteProgress | None = None
 ) -> Iterator[Paper | Rejected]:
-    """Stream the rows of a CSV file with a header row; one Rejected for the file if required columns lack."""
-    feed = _CsvLines(iter_lines(path, limits, progress), source)
-    reader = csv.reader(feed)
+    """Stream the rows of a CSV file with a header row; one Rejected for the file if required columns lack.
+
+    A row with more fields than the header is rejected: its text was not split where its writer meant.
+    """
+    # The csv module's field limit (131,072 characters) is process-wide; raising it to the record limit, never
+    # lowering it, keeps a long abstract one field instead of an error that would throw the parse out of step.
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_line_bytes))
     header: list[str] | None = None
-    while True:
-        feed.row_start = None
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            yield from feed.take_rejected()
-            yield Rejected(source, feed.row_start or reader.line_num, f"malformed CSV: {error}")
+    for record in _csv_records(path, source, limits, progress):
+        if isinstance(record, Rejected):
+            yield record
             continue
-        yield from feed.take_rejected()
-        line = feed.row_start or reader.line_num
+        row = _csv_row(record, source)
+        if isinstance(row, Rejected):
+            yield row
+            continue
         if not any(cell.strip() for cell in row):
             continue
         if header is None:
             header = [cell.strip().lower() for cell in row]
             missing = [name for name in REQUIRED if name not in header]
             if missing:
-                yield Rejected(source, None, f"missing columns: {', '.join(missing)} (header line {line})")
+                yield Rejected(source, None, f"missing columns: {', '.join(missing)} (header line {record.number})")
                 return
             continue
-        yield record_to_paper(dict(zip(header, row, strict=False)), source, line, CSV)
-    yield from feed.take_rejected()
+        if len(row) > len(header):
+            yield Rejected(source, record.number, f"malformed CSV: {len(row)} fields, the header has {len(header)}")
+            continue
+        yield record_to_paper(dict(zip(header, row, strict=False)), source, record.number, CSV)
