@@ -1,21 +1,48 @@
-"""The main job: ingest -> extract -> store -> default exports, as one call usable from notebooks and the CLI.
+"""The main job: read -> extract and map -> store -> exports, as one call usable from notebooks and the CLI.
 
-Progress is reported through a callback rather than printed here, so the pipeline stays free of terminal concerns.
+Each phase is a small function below. Where the work runs is the backend's business (`Backend`):
+
+* local, one process (`n_process=1`): everything here, in turn;
+* local, a pool (`n_process>1`, the default for large inputs): the workers start before reading begins, so they
+  build their pipelines while the input is read, then extract *and map to triples* (`kg.mapped`), sending back
+  one compact record per paper; this process writes the store meanwhile (Oxigraph's bulk load runs outside the
+  GIL, on the other core);
+* a Dask cluster (`dask=ADDRESS` or "local"): files are read in partitions on the workers, merged here, and
+  extracted and mapped in partitions on the workers (`kg.distributed`).
+
+The store side is the same in every case: one writer, fed in input order, so the graph does not depend on the
+backend or on the number of workers. Progress is reported through a callback rather than printed here.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol
 
 from kg.errors import KgError
-from kg.records import Extraction, Paper, Rejected
+from kg.records import Paper, Rejected
+from kg.timing import Phases
+
+if TYPE_CHECKING:  # the modules behind these load rdflib, pyoxigraph and spaCy: imported when a build runs
+    from kg.ingest import IngestResult
+    from kg.mapped import MappedPaper
+    from kg.store import AddReport, GraphStore
 
 # stage name, units done, units total (None when unknown)
 ProgressCallback = Callable[[str, int, int | None], None]
 
-DEFAULT_EXPORT_FORMATS: tuple[str, ...] = ("ttl", "graphml")
+# Exports are off by default: on the 9,752-paper corpus the Turtle and GraphML exports cost more than the whole
+# rest of the build (README, "Scale"); `kg export` or `--export` writes them when wanted.
+DEFAULT_EXPORT_FORMATS: tuple[str, ...] = ()
+
+# Below this much input a pool costs more than it saves: each worker pays a few seconds of start-up.
+POOL_MIN_BYTES = 2_000_000
+EXTRACT_BATCH = 64  # papers per chunk sent to a worker
 
 
 @dataclass(frozen=True)
@@ -29,14 +56,91 @@ class BuildReport:
     stats: dict
     exports: tuple[Path, ...]
     rejects_report: Path
+    added: AddReport | None = None
+    phases: tuple[tuple[str, float], ...] = ()  # wall seconds per phase, in the order they first ran
+    workers: str = "1 process"
 
 
-def _counted(items: Iterable[Extraction], total: int, progress: ProgressCallback | None) -> Iterator[Extraction]:
-    """Pass extractions through while reporting how many have been produced."""
-    for done, item in enumerate(items, start=1):
-        if progress is not None:
-            progress("extract", done, total)
-        yield item
+class Backend(Protocol):
+    """Where reading and extraction run; the store is always written by the calling process."""
+
+    description: str
+
+    def read(self, paths: Sequence[Path], fmt: str | None, on_file: Callable[[int, int, int], None]) -> IngestResult:
+        """Read and merge every listing under `paths`."""
+        ...
+
+    def extract(self, papers: Sequence[Paper], phases: Phases) -> Iterator[MappedPaper]:
+        """Each paper extracted and mapped to its triples, in input order."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class LocalBackend:
+    """This process, or a pool of `n_process` worker processes started at once."""
+
+    def __init__(self, n_process: int) -> None:
+        from kg.nlp.parallel import ExtractionPool
+
+        self.pool = ExtractionPool(n_process) if n_process > 1 else None
+        self.description = f"{n_process} worker processes" if n_process > 1 else "1 process"
+
+    def read(self, paths: Sequence[Path], fmt: str | None, on_file: Callable[[int, int, int], None]) -> IngestResult:
+        from kg.ingest import ingest
+
+        return ingest(paths, fmt, on_file=on_file)
+
+    def extract(self, papers: Sequence[Paper], phases: Phases) -> Iterator[MappedPaper]:
+        from kg.mapped import map_extraction
+
+        if self.pool is not None:
+            results = self.pool.run(papers, EXTRACT_BATCH, map_extraction)
+            for _, mapped in phases.timed("extract+map (waiting for workers)", results):
+                yield mapped
+            return
+        from kg.nlp import Extractor
+
+        with phases("extract"):
+            extractor = Extractor()
+        for extraction in phases.timed("extract", extractor.extract_many(papers)):
+            with phases("map"):
+                mapped = map_extraction(extraction)
+            yield mapped
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+
+class _Opened(AbstractContextManager["Backend"]):
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def __enter__(self) -> Backend:
+        return self.backend
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.backend.close()
+
+
+def default_processes(paths: Sequence[Path]) -> int:
+    """One worker per core for inputs large enough to repay the workers' start-up, else one process."""
+    from kg.ingest import expand_paths
+
+    size = sum(path.stat().st_size for path in expand_paths(paths))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores) if size >= POOL_MIN_BYTES else 1
+
+
+def open_backend(paths: Sequence[Path], n_process: int | None, dask: str | None) -> _Opened:
+    if dask is not None:
+        from kg.distributed import DaskBackend
+
+        return _Opened(DaskBackend(dask))
+    return _Opened(LocalBackend(n_process if n_process is not None else default_processes(paths)))
 
 
 def build(
@@ -46,23 +150,52 @@ def build(
     exports_dir: Path,
     input_format: str | None = None,
     export_formats: Sequence[str] = DEFAULT_EXPORT_FORMATS,
-    n_process: int = 1,
+    n_process: int | None = None,
+    dask: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> BuildReport:
     """Read `paths`, extract concepts, add everything to the store, and write exports and the rejects report.
 
-    Raises KgError when no paper could be read at all, after writing the rejects report so the user can see why.
+    `n_process` None chooses by input size (`default_processes`); `dask` runs reading and extraction on the Dask
+    scheduler at that address ("local" starts a LocalCluster). Raises KgError when no paper could be read at
+    all, after writing the rejects report so the user can see why.
     """
-    from kg.export import export
-    from kg.ingest import ingest, write_rejects_report
-    from kg.nlp import Extractor
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise KgError(f"no such file or folder: {', '.join(missing)}")
     from kg.store import GraphStore
 
-    def ingest_progress(done: int, total: int) -> None:
-        if progress is not None:
-            progress("read", done, total)
+    report = _Progress(progress)
+    phases = Phases()
+    with open_backend(paths, n_process, dask) as backend:
+        with phases("read"):
+            result = backend.read(paths, input_format, report.files)
+        rejects_path = _write_rejects(result, exports_dir, paths)
+        with GraphStore.open(store_path, read_only=False) as store:
+            mapped = report.counted("extract", backend.extract(result.papers, phases), len(result.papers))
+            added = store.add_mapped(mapped, phases)
+            written = _write_exports(store, export_formats, exports_dir, report, phases)
+            with phases("stats"):
+                stats = store.stats()
+    return BuildReport(
+        files=result.files,
+        listings=result.listings,
+        papers=len(result.papers),
+        rejected=result.rejected,
+        triples_before=added.triples_before,
+        triples_after=added.triples_after,
+        stats=stats,
+        exports=tuple(written),
+        rejects_report=rejects_path,
+        added=added,
+        phases=tuple(phases.seconds.items()),
+        workers=backend.description,
+    )
 
-    result = ingest(paths, input_format, progress=ingest_progress)
+
+def _write_rejects(result: IngestResult, exports_dir: Path, paths: Sequence[Path]) -> Path:
+    from kg.ingest import write_rejects_report
+
     rejects_path = exports_dir / "rejects.json"
     write_rejects_report(result, rejects_path)
     if not result.papers:
@@ -70,32 +203,41 @@ def build(
             f"nothing could be read from {', '.join(map(str, paths))}: "
             f"{len(result.rejected)} record(s) rejected (see {rejects_path})"
         )
+    return rejects_path
 
-    papers: Sequence[Paper] = result.papers
-    extractor = Extractor()
-    with GraphStore.open(store_path, read_only=False) as store:
-        extractions = _counted(extractor.extract_many(papers, n_process=n_process), len(papers), progress)
-        added = store.add(extractions)
-        if progress is not None:
-            progress("export", 0, len(export_formats))
-        written = []
-        for index, fmt in enumerate(export_formats, start=1):
+
+def _write_exports(
+    store: GraphStore, formats: Sequence[str], exports_dir: Path, report: _Progress, phases: Phases
+) -> list[Path]:
+    from kg.export import export
+
+    written = []
+    for index, fmt in enumerate(formats, start=1):
+        with phases(f"export {fmt}"):
             written.append(export(store.oxigraph, fmt, _export_path(exports_dir, fmt)))
-            if progress is not None:
-                progress("export", index, len(export_formats))
-        stats = store.stats()
+        report("export", index, len(formats))
+    return written
 
-    return BuildReport(
-        files=result.files,
-        listings=result.listings,
-        papers=len(papers),
-        rejected=result.rejected,
-        triples_before=added.triples_before,
-        triples_after=added.triples_after,
-        stats=stats,
-        exports=tuple(written),
-        rejects_report=rejects_path,
-    )
+
+class _Progress:
+    """Forwards progress to the caller's callback, if any."""
+
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self._callback = callback
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if self._callback is not None:
+            self._callback(stage, done, total)
+
+    def files(self, done: int, total: int, listings: int) -> None:
+        self("read", done, total)
+
+    def counted(self, stage: str, items: Iterable[MappedPaper], total: int) -> Iterator[MappedPaper]:
+        """Pass items through while reporting how many have been produced."""
+        self(stage, 0, total)
+        for done, item in enumerate(items, start=1):
+            self(stage, done, total)
+            yield item
 
 
 def _export_path(exports_dir: Path, fmt: str) -> Path:

@@ -407,10 +407,9 @@ class _Writer:
             self.db.bulk_extend(missing)
         self.delta += len(missing)
 
-    def _remove(self, quad: ox.Quad) -> None:
-        """Remove a quad known to be stored."""
-        self.db.remove(quad)
-        self.delta -= 1
+    def _remove_all(self, quads: Iterable[ox.Quad]) -> None:
+        """Remove quads known to be stored, in one transaction."""
+        self.delta -= derived.remove_all(self.db, quads)
 
     def _record_labels(self, iri: str, labels: tuple[str, ...]) -> bool:
         """Record a rewritten paper's label lines; the nodes of lines it no longer states are relabelled at the end.
@@ -441,8 +440,7 @@ class _Writer:
                 continue  # removed as an orphan
             labels = wanted.get(node, set())
             current = {q for p in (_PREF_LABEL, _ALT_LABEL) for q in self.db.quads_for_pattern(node, p, None, _DEFAULT)}
-            for quad in current - labels:  # including demoted preferred labels: reconcile_labels demotes them again
-                self._remove(quad)
+            self._remove_all(current - labels)  # including demoted preferred labels: reconcile_labels demotes again
             self._insert(labels - current)
             self.rekey.add(iri)
             self.labelled.add(iri)
@@ -477,8 +475,8 @@ class _Writer:
             self.unchanged += 1
             return
         self.replaced += 1
+        self._remove_all(stale)
         for quad in stale:
-            self._remove(quad)
             if isinstance(quad.object, ox.NamedNode) and quad.predicate != _TYPE:
                 self.orphan_candidates.add(quad.object)
         inserts.extend(missing)
@@ -499,8 +497,9 @@ class _Writer:
                 continue
             if next(self.db.quads_for_pattern(None, None, node, _DEFAULT), None) is not None:
                 continue
-            for quad in list(self.db.quads_for_pattern(node, None, None, _DEFAULT)):
-                self._remove(quad)
+            quads = list(self.db.quads_for_pattern(node, None, None, _DEFAULT))
+            self._remove_all(quads)
+            for quad in quads:
                 if isinstance(quad.object, ox.NamedNode) and quad.predicate != _TYPE:
                     pending.add(quad.object)
 
@@ -525,10 +524,11 @@ class _Writer:
                 found = [q.object for q in self.db.quads_for_pattern(node, _PREF_LABEL, None, _DEFAULT)]
                 if len(found) > 1:
                     labels[node] = [label for label in found if isinstance(label, ox.Literal)]
-        for node, found in labels.items():
-            for label in sorted(found, key=lambda literal: literal.value)[1:]:
-                self._remove(ox.Quad(node, _PREF_LABEL, label))
-                self._insert([ox.Quad(node, _ALT_LABEL, label)])
+        demoted = [
+            (node, label) for node, found in labels.items() for label in sorted(found, key=lambda lit: lit.value)[1:]
+        ]
+        self._remove_all([ox.Quad(node, _PREF_LABEL, label) for node, label in demoted])
+        self._insert([ox.Quad(node, _ALT_LABEL, label) for node, label in demoted])
 
 
 _SHARED_LABELS_QUERY = """

@@ -31,7 +31,20 @@ def build_command(
         "--export",
         help="Comma-separated export formats written after the build (ttl, nt, nq, jsonld, xml, graphml); '' for none.",
     ),
-    n_process: int = typer.Option(1, "--n-process", min=1, help="Worker processes for extraction."),
+    n_process: int = typer.Option(
+        None,
+        "--n-process",
+        min=1,
+        help="Worker processes for extraction (default: one per core for inputs over 2 MB, else 1).",
+        show_default=False,
+    ),
+    dask: str = typer.Option(
+        None,
+        "--dask",
+        help="Read and extract on a Dask cluster: the scheduler's address (tcp://HOST:8786), or 'local' for a "
+        "LocalCluster on this machine. The store is written here.",
+        show_default=False,
+    ),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any record was rejected."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
@@ -46,7 +59,7 @@ def build_command(
     """
     inputs = paths or [DEFAULT_SEEDS]
     formats = tuple(f.strip() for f in export_formats.split(",") if f.strip())
-    report = _run_with_progress(inputs, store, exports, input_format, formats, n_process, quiet)
+    report = _run_with_progress(inputs, store, exports, input_format, formats, n_process, dask, quiet)
     _print_summary(report, store)
     if report.rejected:
         err_console.print(summarize_rejects(report.rejected), highlight=False, markup=False)
@@ -60,12 +73,10 @@ def _run_with_progress(
     exports: Path,
     input_format: str | None,
     formats: tuple[str, ...],
-    n_process: int,
+    n_process: int | None,
+    dask: str | None,
     quiet: bool,
 ) -> BuildReport:
-    missing = [str(p) for p in inputs if not p.exists()]
-    if missing:
-        raise KgError(f"no such file or folder: {', '.join(missing)}")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, disable=quiet, transient=False) as bars:
         tasks: dict[str, TaskID] = {}
@@ -82,6 +93,7 @@ def _run_with_progress(
             input_format=input_format,
             export_formats=formats,
             n_process=n_process,
+            dask=dask,
             progress=progress,
         )
 

@@ -19,6 +19,7 @@ from kg.ingest.lines import DEFAULT_LIMITS, ByteProgress, Limits, is_binary, rea
 from kg.ingest.merge import merge_papers
 from kg.records import Paper, Rejected
 
+FileProgress = Callable[[int, int, int], None]  # files done, files in all, listings read so far
 Reader = Callable[[Path, str, Limits, ByteProgress | None], Iterator[Paper | Rejected]]
 
 READERS: dict[str, Reader] = {
@@ -126,15 +127,31 @@ def ingest(
     progress: Callable[[int, int], None] | None = None,
     *,
     limits: Limits = DEFAULT_LIMITS,
+    on_file: FileProgress | None = None,
 ) -> IngestResult:
     """Read every file under `paths` and merge duplicate listings into papers.
 
     `progress(bytes_done, bytes_total)` is called at the start, as each file's bytes are consumed, and after each
-    file. Raises KgError only for a path that does not exist or an unknown `fmt`.
+    file; `on_file(files_done, files_total, listings_read)` after each file. Raises KgError only for a path that
+    does not exist or an unknown `fmt`.
     """
     if fmt is not None:
         check_format(fmt)
     files = expand_paths(paths)
+    listings, rejected = read_files(files, fmt, progress, limits=limits, on_file=on_file)
+    return IngestResult(merge_papers(listings), tuple(rejected), len(listings), len(files))
+
+
+def read_files(
+    files: Sequence[Path],
+    fmt: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    on_file: FileProgress | None = None,
+) -> tuple[list[Paper], list[Rejected]]:
+    """The listings of `files` (not merged) and their rejects, in file then line order: one partition of
+    `ingest`'s work, which a cluster can run on several partitions at once before merging."""
     sizes = [path.stat().st_size for path in files]
     total = sum(sizes)
     done = 0
@@ -142,7 +159,7 @@ def ingest(
         progress(0, total)
     listings: list[Paper] = []
     rejected: list[Rejected] = []
-    for path, size in zip(files, sizes, strict=True):
+    for index, (path, size) in enumerate(zip(files, sizes, strict=True), start=1):
         on_bytes = None if progress is None else _file_progress(progress, done, total)
         file_rejects = []
         for record in _read(path, fmt, limits, on_bytes):
@@ -154,7 +171,9 @@ def ingest(
         done += size
         if progress is not None:
             progress(done, total)
-    return IngestResult(merge_papers(listings), tuple(rejected), len(listings), len(files))
+        if on_file is not None:
+            on_file(index, len(files), len(listings))
+    return listings, rejected
 
 
 def _file_progress(progress: Callable[[int, int], None], before: int, total: int) -> ByteProgress:
