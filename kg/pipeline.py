@@ -137,8 +137,10 @@ def default_processes(paths: Sequence[Path]) -> int:
 
 def open_backend(paths: Sequence[Path], n_process: int | None, dask: str | None) -> _Opened:
     if dask is not None:
-        from kg.distributed import DaskBackend
-
+        try:
+            from kg.distributed import DaskBackend
+        except ImportError as error:
+            raise KgError(f"--dask needs Dask ({error}): pip install 'kg[dask]', here and on every worker") from error
         return _Opened(DaskBackend(dask))
     return _Opened(LocalBackend(n_process if n_process is not None else default_processes(paths)))
 
