@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg.cli.output import console, err_console
@@ -14,7 +13,12 @@ from kg.ingest import summarize_rejects
 from kg.paths import DEFAULT_EXPORTS, DEFAULT_SEEDS, DEFAULT_STORE
 from kg.pipeline import DEFAULT_EXPORT_FORMATS, BuildReport, build
 
-_STAGE_LABELS = {"read": "Reading listings", "extract": "Extracting concepts", "export": "Writing exports"}
+_STAGES = {
+    "read": ("Reading listings", "files"),
+    "extract": ("Extracting and loading", "papers"),
+    "store": ("Deriving and committing", "steps"),
+    "export": ("Writing exports", "exports"),
+}
 
 
 def build_command(
@@ -77,15 +81,9 @@ def _run_with_progress(
     dask: str | None,
     quiet: bool,
 ) -> BuildReport:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, disable=quiet, transient=False) as bars:
-        tasks: dict[str, TaskID] = {}
+    from kg.cli.progress import progress_bars
 
-        def progress(stage: str, done: int, total: int | None) -> None:
-            if stage not in tasks:
-                tasks[stage] = bars.add_task(_STAGE_LABELS.get(stage, stage), total=total)
-            bars.update(tasks[stage], completed=done, total=total)
-
+    with progress_bars(quiet) as bars:
         return build(
             inputs,
             store_path=store,
@@ -94,7 +92,7 @@ def _run_with_progress(
             export_formats=formats,
             n_process=n_process,
             dask=dask,
-            progress=progress,
+            progress=bars.stages(_STAGES),
         )
 
 

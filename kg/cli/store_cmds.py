@@ -12,7 +12,16 @@ from kg.paths import DEFAULT_STORE
 _STORE_HELP = "Folder of the persistent graph store."
 
 
-def validate_command(store: Path = typer.Option(DEFAULT_STORE, "--store", help=_STORE_HELP)) -> None:
+def validate_command(
+    store: Path = typer.Option(DEFAULT_STORE, "--store", help=_STORE_HELP),
+    engine: str = typer.Option(
+        "sparql",
+        "--engine",
+        help="sparql: the shapes compiled to SPARQL queries run by the store (fast); "
+        "pyshacl: the reference SHACL engine on an in-memory copy (minutes and GBs on large graphs).",
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
     """Validate the graph against the SHACL shapes in ontology/shapes.ttl; exit 1 on any violation.
 
     Each violation is printed on one line: the node at fault, the property path, the message and the value.
@@ -20,12 +29,15 @@ def validate_command(store: Path = typer.Option(DEFAULT_STORE, "--store", help=_
     Examples:
       kg validate
       kg validate --store /tmp/kgstore
+      kg validate --engine pyshacl      # the reference engine
     """
+    from kg.cli.progress import progress_bars
     from kg.store import GraphStore  # loaded when the command runs, so `kg --help` stays light
     from kg.validate import validate_store
 
-    with GraphStore.open(store, read_only=True) as graph_store:
-        report = validate_store(graph_store)
+    with GraphStore.open(store, read_only=True) as graph_store, progress_bars(quiet) as bars:
+        checked = bars.callback("validate", "Checking constraints", "checks")
+        report = validate_store(graph_store, engine, progress=checked)
     for violation in report.violations:
         console.print(str(violation), markup=False, highlight=False)
     if report.conforms:
