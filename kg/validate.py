@@ -16,6 +16,7 @@ checks that both report the same violations.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +151,10 @@ def in_memory_copy(store: GraphStore) -> rdflib.Graph:
 ENGINES = ("sparql", "pyshacl")
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def validate_store(
     store: GraphStore, engine: str = "sparql", progress: Callable[[int, int], None] | None = None
 ) -> ValidationReport:
@@ -187,7 +192,7 @@ def validate_oxigraph(
                 value=short(item.value) if item.value is not None else None,
                 severity=item.severity,
             )
-            for item in run_checks(data, checks, progress)
+            for item in run_checks(data, checks, progress, threads=_cores())
         ),
         key=_order,
     )
