@@ -178,8 +178,9 @@ def main() -> None:
                   f"{checked['violations']} violation(s)")  # fmt: skip
             if not args.skip_baseline:
                 reference = measured("validate", str(corpus_store), "pyshacl")
+                ratio = reference["wall"] / checked["wall"]
                 print(f"baseline: pySHACL: {reference['wall']:.1f} s, peak {reference['peak_tree_mib']:.0f} MiB, "
-                      f"{reference['violations']} violation(s); speed-up {reference['wall'] / checked['wall']:.1f}x")  # fmt: skip
+                      f"{reference['violations']} violation(s); speed-up {ratio:.1f}x")  # fmt: skip
         if not args.skip_scaling:
             print(f"{'papers':>8} {'wall s':>8} {'s/1k papers':>12} {'peak MiB':>9} {'MiB/1k papers':>14}")
             for size in (int(s) for s in args.sizes.split(",")):
