@@ -3,10 +3,11 @@
 Each phase is a small function below. Where the work runs is the backend's business (`Backend`):
 
 * local, one process (`n_process=1`): everything here, in turn;
-* local, a pool (`n_process>1`, the default for large inputs): the workers start before reading begins, so they
-  build their pipelines while the input is read, then extract *and map to triples* (`kg.mapped`), sending back
-  one compact record per paper; this process writes the store meanwhile (Oxigraph's bulk load runs outside the
-  GIL, on the other core);
+* local, a pool (`n_process>1`): the workers start before reading begins, so they build their pipelines while
+  the input is read, then extract *and map to triples* (`kg.mapped`), sending back one compact record per paper;
+  this process writes the store meanwhile (Oxigraph's bulk load runs outside the GIL). Writing the store costs
+  about as much CPU as extracting and mapping (README, "Scale"), so the default for large inputs is one worker
+  per core but one: on two cores, one worker extracts while this process reads and writes;
 * a Dask cluster (`dask=ADDRESS` or "local"): files are read in partitions on the workers, merged here, and
   extracted and mapped in partitions on the workers (`kg.distributed`).
 
@@ -40,7 +41,7 @@ ProgressCallback = Callable[[str, int, int | None], None]
 # rest of the build (README, "Scale"); `kg export` or `--export` writes them when wanted.
 DEFAULT_EXPORT_FORMATS: tuple[str, ...] = ()
 
-# Below this much input a pool costs more than it saves: each worker pays a few seconds of start-up.
+# Below this much input a worker costs more than it saves: it pays a few seconds of start-up.
 POOL_MIN_BYTES = 2_000_000
 EXTRACT_BATCH = 64  # papers per chunk sent to a worker
 
@@ -78,13 +79,15 @@ class Backend(Protocol):
 
 
 class LocalBackend:
-    """This process, or a pool of `n_process` worker processes started at once."""
+    """`n_process` processes: this one alone (1), or this one writing the store and `n_process - 1` workers
+    extracting, started at once."""
 
     def __init__(self, n_process: int) -> None:
         from kg.nlp.parallel import ExtractionPool
 
-        self.pool = ExtractionPool(n_process) if n_process > 1 else None
-        self.description = f"{n_process} worker processes" if n_process > 1 else "1 process"
+        workers = n_process - 1
+        self.pool = ExtractionPool(workers) if workers > 0 else None
+        self.description = f"1 process + {workers} extraction worker{'s' * (workers > 1)}" if workers else "1 process"
 
     def read(self, paths: Sequence[Path], fmt: str | None, on_file: Callable[[int, int, int], None]) -> IngestResult:
         from kg.ingest import ingest
@@ -127,12 +130,15 @@ class _Opened(AbstractContextManager["Backend"]):
 
 
 def default_processes(paths: Sequence[Path]) -> int:
-    """One worker per core for inputs large enough to repay the workers' start-up, else one process."""
+    """For inputs large enough to repay a worker's start-up, worker processes for every core but the one this
+    process needs to write the store (at least one worker); else 1 (everything here).
+
+    A pool of one worker is `n_process=2` in `LocalBackend`'s terms: this process plus one worker."""
     from kg.ingest import expand_paths
 
     size = sum(path.stat().st_size for path in expand_paths(paths))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, cores) if size >= POOL_MIN_BYTES else 1
+    return max(2, cores) if size >= POOL_MIN_BYTES else 1
 
 
 def open_backend(paths: Sequence[Path], n_process: int | None, dask: str | None) -> _Opened:
@@ -175,7 +181,7 @@ def build(
         rejects_path = _write_rejects(result, exports_dir, paths)
         with GraphStore.open(store_path, read_only=False) as store:
             mapped = report.counted("extract", backend.extract(result.papers, phases), len(result.papers))
-            added = store.add_mapped(mapped, phases)
+            added = store.add_mapped(mapped, phases, steps=lambda done, total: report("store", done, total))
             written = _write_exports(store, export_formats, exports_dir, report, phases)
             with phases("stats"):
                 stats = store.stats()
@@ -214,10 +220,16 @@ def _write_exports(
     from kg.export import export
 
     written = []
-    for index, fmt in enumerate(formats, start=1):
+    total = store.triple_count()
+    for fmt in formats:
         with phases(f"export {fmt}"):
-            written.append(export(store.oxigraph, fmt, _export_path(exports_dir, fmt)))
-        report("export", index, len(formats))
+            if fmt == "graphml":  # a networkx projection, then one write: counted in files
+                report("export graphml", 0, 1)
+                written.append(export(store.oxigraph, fmt, _export_path(exports_dir, fmt)))
+                report("export graphml", 1, 1)
+                continue
+            progress = lambda done, fmt=fmt: report(f"export {fmt}", done, total)  # noqa: E731
+            written.append(export(store.oxigraph, fmt, _export_path(exports_dir, fmt), progress=progress))
     return written
 
 

@@ -41,7 +41,7 @@ import os
 import re
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -71,7 +71,7 @@ _DIGESTS = "papers.tsv"
 _LABELS = "labels.tsv"
 _VERSION = re.compile(r"^v(\d{6})$")
 _TRIPLES = "triples.txt"
-_BATCH_PAPERS = 1000  # papers written per batch (about 50 MB of N-Triples): bounds memory whatever the input size
+_BATCH_PAPERS = 500  # papers written per batch (about 27 MB of N-Triples): bounds memory whatever the input size
 # A bulk load of up to this many triples is counted first (a lookup per triple), so the commit needs no scan.
 _COUNT_BEFORE_LOAD = 50_000
 # Compaction after a load of at least this many triples: it rewrites the whole database (6 s on 3M triples), which
@@ -661,10 +661,16 @@ class GraphStore:
         """
         return self.add_mapped(map(map_extraction, extractions), phases)
 
-    def add_mapped(self, papers: Iterable[MappedPaper], phases: Phases | None = None) -> AddReport:
+    def add_mapped(
+        self,
+        papers: Iterable[MappedPaper],
+        phases: Phases | None = None,
+        steps: Callable[[int, int], None] | None = None,
+    ) -> AddReport:
         """`add` for papers already mapped (`kg.mapped.map_extraction`, run where extraction ran).
 
-        `phases` accumulates the seconds spent diffing, loading, deriving and committing."""
+        `phases` accumulates the seconds spent diffing, loading, deriving and committing; `steps(done, total)`
+        follows the work after the last paper is loaded (derive, flush, compact, record, publish)."""
         if self._read_only or self._lock is None:
             raise KgError(f"store {self.path} is open read-only; open it with read_only=False to add")
         timer = phases if phases is not None else Phases()
@@ -673,7 +679,7 @@ class GraphStore:
         try:
             with timer("commit"):
                 self.oxigraph.backup(str(staging / _DB))
-            report = _write(staging, papers, before, self._version, timer)
+            report = _write(staging, papers, before, self._version, timer, steps or (lambda done, total: None))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -685,6 +691,8 @@ class GraphStore:
             _commit(self._layout, staging)
             self._version = self._layout.current()
             self._db = _open_read_only(self._version)
+        if steps is not None:
+            steps(_STEPS, _STEPS)
         return report
 
 
@@ -696,7 +704,17 @@ def _new_staging(layout: _Layout) -> Path:
     return staging
 
 
-def _write(staging: Path, papers: Iterable[MappedPaper], before: int, version: Path, phases: Phases) -> AddReport:
+_STEPS = 5  # derive, flush, compact, record, publish
+
+
+def _write(
+    staging: Path,
+    papers: Iterable[MappedPaper],
+    before: int,
+    version: Path,
+    phases: Phases,
+    steps: Callable[[int, int], None],
+) -> AddReport:
     """Apply `papers` to the staging database, a copy of `version`'s holding `before` triples, and close it (it
     is closed when this function returns)."""
     db = ox.Store(str(staging / _DB))
@@ -704,6 +722,7 @@ def _write(staging: Path, papers: Iterable[MappedPaper], before: int, version: P
     migrate = before > 0 and not derived.has_derived_data(db)
     for batch in _batches(papers, _BATCH_PAPERS):
         writer.write_batch(batch, phases)
+    steps(0, _STEPS)
     with phases("derive"):
         writer.remove_orphans()
         writer.relabel_nodes()
@@ -713,14 +732,18 @@ def _write(staging: Path, papers: Iterable[MappedPaper], before: int, version: P
     report = AddReport(before, 0, writer.papers, writer.new, writer.replaced, writer.unchanged)
     if not report.changed:
         return dataclasses.replace(report, triples_after=before)
+    steps(1, _STEPS)
     with phases("commit"):
         after = before + writer.delta if writer.exact else len(writer.db)
         writer.db.flush()
+        steps(2, _STEPS)
         if writer.loaded >= _COMPACT_AFTER:
             writer.db.optimize()
+        steps(3, _STEPS)
         _write_digests(staging, writer.digests)
         writer.labels.write(staging)
         atomic_write_text(staging / _TRIPLES, f"{after}\n")
+        steps(4, _STEPS)
     return dataclasses.replace(report, triples_after=after)
 
 

@@ -25,11 +25,11 @@ def single_process_build(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Pa
     return work / "store"
 
 
-def test_two_worker_processes_give_byte_identical_sorted_ntriples(
+def test_extraction_workers_give_byte_identical_sorted_ntriples(
     single_process_build: Path, seeds_dir: Path, tmp_path: Path
 ) -> None:
-    report = build([seeds_dir], store_path=tmp_path / "store", exports_dir=tmp_path / "exports", n_process=2)
-    assert report.workers == "2 worker processes"
+    report = build([seeds_dir], store_path=tmp_path / "store", exports_dir=tmp_path / "exports", n_process=3)
+    assert report.workers == "1 process + 2 extraction workers"
     assert report.added is not None and report.added.papers_new == 401
     assert sorted_ntriples(tmp_path / "store") == sorted_ntriples(single_process_build)
 

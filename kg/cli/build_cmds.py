@@ -16,8 +16,8 @@ from kg.pipeline import DEFAULT_EXPORT_FORMATS, BuildReport, build
 _STAGES = {
     "read": ("Reading listings", "files"),
     "extract": ("Extracting and loading", "papers"),
-    "store": ("Deriving and committing", "steps"),
-    "export": ("Writing exports", "exports"),
+    **{f"export {fmt}": (f"Writing {fmt}", "triples") for fmt in ("ttl", "nt", "nq", "jsonld", "xml")},
+    "export graphml": ("Writing graphml", "files"),
 }
 
 
@@ -39,7 +39,8 @@ def build_command(
         None,
         "--n-process",
         min=1,
-        help="Worker processes for extraction (default: one per core for inputs over 2 MB, else 1).",
+        help="Processes: 1 runs everything here; N > 1 adds N-1 extraction workers while this process writes the "
+        "store (default: one per core, at least 2, for inputs over 2 MB; else 1).",
         show_default=False,
     ),
     dask: str = typer.Option(

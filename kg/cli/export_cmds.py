@@ -34,6 +34,7 @@ def export_command(
     evidence: bool = typer.Option(
         False, "--evidence", help="GraphML typed only: add mention and result nodes, the evidence for each link."
     ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Export the graph store as RDF (Turtle, N-Triples, N-Quads, JSON-LD, RDF/XML) or as GraphML.
 
@@ -46,9 +47,12 @@ def export_command(
       kg export --format jsonld -o graph.jsonld --store /tmp/kgstore
       kg export --format graphml --projection cooccurrence --min-weight 3 -o concepts.graphml
     """
+    from kg.cli.progress import progress_bars
     from kg.store import GraphStore  # loaded when the command runs, so `kg --help` stays light
 
-    with GraphStore.open(store, read_only=True) as graph_store:
+    with GraphStore.open(store, read_only=True) as graph_store, progress_bars(quiet) as bars:
+        total = graph_store.triple_count()
+        written = bars.callback("export", f"Writing {fmt}", "triples")
         path = export(
             graph_store.oxigraph,
             fmt,
@@ -56,6 +60,7 @@ def export_command(
             projection=projection,
             min_weight=min_weight,
             include_evidence=evidence,
+            progress=lambda done: written(done, total),
         )
     console.print(f"wrote {path} ({path.stat().st_size:,} bytes)", highlight=False)
 
