@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import rdflib
@@ -237,11 +238,20 @@ def _generic_message(check: Check) -> str:
     return f"does not satisfy {check.component} of shape {check.shape}"
 
 
-def _violations(data: ox.Store, check: Check) -> list[Found]:
-    solutions = data.query(check.query)
+def _rows(data: ox.Store, query: str) -> list[dict[str, Any]]:
+    """The solutions as plain values, read and released on the calling thread (pyoxigraph's solution iterators
+    must be dropped on the thread that made them)."""
+    solutions = data.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
+    names = [variable.value for variable in solutions.variables]
+    rows = [{name: solution[name] for name in names} for solution in solutions]
+    del solutions
+    return rows
+
+
+def _violations(data: ox.Store, check: Check) -> list[Found]:
     found = []
-    for row in solutions:
+    for row in _rows(data, check.query):
         value = row["v"] if check.component not in ("minCount", "maxCount") else None
         predicate = row["p"] if check.component == "closed" else None
         found.append(
