@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
 from kg.errors import KgError
@@ -116,19 +115,6 @@ class LocalBackend:
             self.pool.close()
 
 
-class _Opened(AbstractContextManager["Backend"]):
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-
-    def __enter__(self) -> Backend:
-        return self.backend
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.backend.close()
-
-
 def default_processes(paths: Sequence[Path]) -> int:
     """For inputs large enough to repay a worker's start-up, worker processes for every core but the one this
     process needs to write the store (at least one worker); else 1 (everything here).
@@ -141,14 +127,14 @@ def default_processes(paths: Sequence[Path]) -> int:
     return max(2, cores) if size >= POOL_MIN_BYTES else 1
 
 
-def open_backend(paths: Sequence[Path], n_process: int | None, dask: str | None) -> _Opened:
+def open_backend(paths: Sequence[Path], n_process: int | None, dask: str | None) -> closing[Backend]:
     if dask is not None:
         try:
             from kg.distributed import DaskBackend
         except ImportError as error:
             raise KgError(f"--dask needs Dask ({error}): pip install 'kg[dask]', here and on every worker") from error
-        return _Opened(DaskBackend(dask))
-    return _Opened(LocalBackend(n_process if n_process is not None else default_processes(paths)))
+        return closing(DaskBackend(dask))
+    return closing(LocalBackend(n_process if n_process is not None else default_processes(paths)))
 
 
 def build(

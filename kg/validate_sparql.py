@@ -163,23 +163,19 @@ class _Compiler:
         else:
             values = f"?f {_n3(predicate)} ?v ."
 
+        def counted(component: str, values_of: str, operator: str, bound: int) -> Check:
+            every = f"{{ SELECT DISTINCT ?f WHERE {{ {target} }} }}"
+            having = f"HAVING (COUNT(DISTINCT ?v) {operator} {bound})"
+            return query(component, f"SELECT ?f WHERE {{ {every} {values_of} }} GROUP BY ?f {having}")
+
         minimum = g.value(shape, SH.minCount)
-        if minimum is not None and _int(minimum) > 0:
-            if _int(minimum) == 1:
-                yield check("minCount", f"FILTER NOT EXISTS {{ {values} }}", "?f")
-            else:
-                yield query(
-                    "minCount",
-                    f"SELECT ?f WHERE {{ {{ SELECT DISTINCT ?f WHERE {{ {target} }} }} OPTIONAL {{ {values} }} }} "
-                    f"GROUP BY ?f HAVING (COUNT(DISTINCT ?v) < {_int(minimum)})",
-                )
+        if minimum is not None and _int(minimum) == 1:
+            yield check("minCount", f"FILTER NOT EXISTS {{ {values} }}", "?f")
+        elif minimum is not None and _int(minimum) > 1:
+            yield counted("minCount", f"OPTIONAL {{ {values} }}", "<", _int(minimum))
         maximum = g.value(shape, SH.maxCount)
         if maximum is not None:
-            yield query(
-                "maxCount",
-                f"SELECT ?f WHERE {{ {{ SELECT DISTINCT ?f WHERE {{ {target} }} }} {values} }} "
-                f"GROUP BY ?f HAVING (COUNT(DISTINCT ?v) > {_int(maximum)})",
-            )
+            yield counted("maxCount", values, ">", _int(maximum))
         datatype = g.value(shape, SH.datatype)
         if datatype is not None:
             valid = f"isLiteral(?v) && datatype(?v) = {_n3(datatype)}"

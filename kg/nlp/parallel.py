@@ -18,9 +18,9 @@ import multiprocessing
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from itertools import islice
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypeVar
 
 from kg.records import Concept, Extraction, Mention, Paper, Result
@@ -64,7 +64,7 @@ def start_method() -> str:
 
 
 class ExtractionPool:
-    """`n_process` worker processes, each with its own Extractor; use as a context manager."""
+    """`n_process` worker processes, each with its own Extractor; `close` ends them (`contextlib.closing`)."""
 
     def __init__(
         self, n_process: int, vocabulary: Path | None = None, lexicon: Path | None = None, window: int = 3
@@ -73,14 +73,6 @@ class ExtractionPool:
         self.n_process = n_process
         self._window = max(1, window) * n_process
         self._pool = context.Pool(n_process, initializer=_start, initargs=(vocabulary, lexicon))
-
-    def __enter__(self) -> ExtractionPool:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         self._pool.terminate()
@@ -127,5 +119,5 @@ def extract(
     vocabulary: Path | None, lexicon: Path | None, papers: Iterable[Paper], n_process: int, batch_size: int
 ) -> Iterator[Extraction]:
     """Extractions of `papers` computed by `n_process` workers, yielded in input order."""
-    with ExtractionPool(n_process, vocabulary, lexicon) as pool:
+    with closing(ExtractionPool(n_process, vocabulary, lexicon)) as pool:
         yield from pool.extract(papers, batch_size)
