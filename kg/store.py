@@ -6,6 +6,7 @@ Layout of a store folder::
     <store>/v000007/db/            the committed Oxigraph (RocksDB) database
     <store>/v000007/papers.tsv     paper IRI <TAB> digest of the triples its last extraction mapped to
     <store>/v000007/labels.tsv     paper IRI <TAB> one label line (N-Triples) its last extraction mapped
+    <store>/v000007/triples.txt    the number of triples in the version (counting them scans every quad)
     <store>/v000006/               the version before it, kept for readers that opened it just before the swap
     <store>/writer.lock            flock'ed by the one writer; holds its pid for the "locked" message
     <store>/.staging-<pid>/        a writer's work in progress (removed by the next writer if the process died)
@@ -25,8 +26,9 @@ authors, organisations, repositories, listings) are merged as sets, and one left
 deleted. Their labels are the union of the labels the papers state for them: labels.tsv records each paper's, so a
 replaced paper takes back an alias no other paper states (a store written before labels.tsv existed lets labels
 accumulate). Of several preferred labels minted to one IRI (case variants), one is kept by an order-independent
-rule and the others become skos:altLabel. Derived data (paper counts, label keys: `kg.derived`) is recomputed at
-each commit for the nodes it touched. Re-adding identical data changes nothing and commits no version; papers.tsv
+rule and the others become skos:altLabel. Derived data (paper counts, label keys: `kg.derived`) is kept up to
+date at each commit: from the new papers themselves for what only they touch, from the graph for what rewritten
+papers touched. Re-adding identical data changes nothing and commits no version; papers.tsv
 makes that check cheap (a paper whose mapped triples hash as last time is skipped without reading the database),
 and as it lives inside the version folder it can never disagree with the database beside it.
 """

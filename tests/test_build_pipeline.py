@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.pipeline import build
+from kg.pipeline import build, default_processes
 from kg.store import GraphStore
 
 
@@ -48,3 +48,12 @@ def test_a_build_reports_the_seconds_of_each_phase(single_process_build: Path, s
     phases = dict(report.phases)
     assert {"read", "extract", "map", "diff", "load", "derive", "commit"} <= set(phases)
     assert all(seconds >= 0 for seconds in phases.values())
+
+
+def test_small_inputs_run_in_one_process_and_large_ones_add_extraction_workers(tmp_path: Path) -> None:
+    small = tmp_path / "small.jsonl"
+    small.write_text('{"title": "A", "abstract": "B"}\n')
+    large = tmp_path / "large.jsonl"
+    large.write_text('{"title": "A", "abstract": "B"}\n' * 100_000)  # over POOL_MIN_BYTES
+    assert default_processes([small]) == 1
+    assert default_processes([large]) >= 2  # this process writes the store, at least one worker extracts
