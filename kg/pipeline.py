@@ -43,6 +43,9 @@ DEFAULT_EXPORT_FORMATS: tuple[str, ...] = ()
 # Below this much input a worker costs more than it saves: it pays a few seconds of start-up.
 POOL_MIN_BYTES = 2_000_000
 EXTRACT_BATCH = 64  # papers per chunk sent to a worker
+# Chunks in flight per worker: twice the store's batch (500 papers), so a worker keeps extracting while this
+# process bulk-loads a batch instead of idling at a full window (measured: 85 s with 3 chunks per worker).
+EXTRACT_WINDOW = 16
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ class LocalBackend:
         from kg.nlp.parallel import ExtractionPool
 
         workers = n_process - 1
-        self.pool = ExtractionPool(workers) if workers > 0 else None
+        self.pool = ExtractionPool(workers, window=EXTRACT_WINDOW) if workers > 0 else None
         self.description = f"1 process + {workers} extraction worker{'s' * (workers > 1)}" if workers else "1 process"
 
     def read(self, paths: Sequence[Path], fmt: str | None, on_file: Callable[[int, int, int], None]) -> IngestResult:
