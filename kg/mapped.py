@@ -40,10 +40,6 @@ class MappedPaper:
     linked: tuple[str, ...]  # IRIs of the concepts the paper proposes or uses, sorted, without repeats
     keys: tuple[str, ...]  # kg:labelKey lines derived from `labels`, sorted, without repeats
 
-    @property
-    def lines(self) -> list[str]:
-        return self.data.decode("utf-8").splitlines()
-
 
 def map_extraction(extraction: Extraction) -> MappedPaper:
     """The paper's triples and what the writer needs to know about them.
