@@ -19,6 +19,7 @@ the largest single process.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import shutil
@@ -96,15 +97,28 @@ def replicate(corpus: Path, target: Path, copies: int) -> None:
     target.mkdir(parents=True)
     for k in range(copies):
         for path in sorted(corpus.glob("*.json")):
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = [_record(item) for item in json.loads(path.read_text(encoding="utf-8"))]
             if k:
                 for item in data:
+                    if not isinstance(item, dict):
+                        continue
                     paper = item.get("paper", item)
                     paper["id"] = f"{30 + k}{paper['id'][2:]}"
                     paper["title"] = f"{paper['title']} (copy {k})"
                     if "title" in item:
                         item["title"] = paper["title"]
             (target / f"{k}-{path.name}").write_text(json.dumps(data), encoding="utf-8")
+
+
+def _record(item: object) -> object:
+    """A listing of the API dump: an object, or its Python repr as a string (some files hold those); an item
+    that is neither stays as it is (the reader rejects it, in every copy alike)."""
+    if isinstance(item, str):
+        try:
+            return ast.literal_eval(item)
+        except (ValueError, SyntaxError):
+            return item
+    return item
 
 
 def first_files(corpus: Path, papers: int) -> list[Path]:
@@ -120,8 +134,10 @@ def first_files(corpus: Path, papers: int) -> list[Path]:
 
 def new_daily_file(corpus: Path, target: Path) -> Path:
     last = sorted(corpus.glob("*.json"))[-1]
-    data = json.loads(last.read_text(encoding="utf-8"))
+    data = [_record(item) for item in json.loads(last.read_text(encoding="utf-8"))]
     for item in data:
+        if not isinstance(item, dict):
+            continue
         paper = item.get("paper", item)
         paper["id"] = f"39{paper['id'][2:]}"
         paper["title"] = f"{paper['title']} (next day)"
