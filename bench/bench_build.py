@@ -97,17 +97,22 @@ def replicate(corpus: Path, target: Path, copies: int) -> None:
     target.mkdir(parents=True)
     for k in range(copies):
         for path in sorted(corpus.glob("*.json")):
-            data = [_record(item) for item in json.loads(path.read_text(encoding="utf-8"))]
-            if k:
-                for item in data:
-                    if not isinstance(item, dict):
-                        continue
-                    paper = item.get("paper", item)
-                    paper["id"] = f"{30 + k}{paper['id'][2:]}"
-                    paper["title"] = f"{paper['title']} (copy {k})"
-                    if "title" in item:
-                        item["title"] = paper["title"]
+            data = _renamed(path, 30 + k, f"copy {k}") if k else json.loads(path.read_text(encoding="utf-8"))
             (target / f"{k}-{path.name}").write_text(json.dumps(data), encoding="utf-8")
+
+
+def _renamed(path: Path, year: int, suffix: str) -> list[object]:
+    """The listings of an API dump file as new papers: the arXiv id's year digits replaced, titles suffixed."""
+    data = [_record(item) for item in json.loads(path.read_text(encoding="utf-8"))]
+    for item in data:
+        if not isinstance(item, dict):
+            continue
+        paper = item.get("paper", item)
+        paper["id"] = f"{year}{paper['id'][2:]}"
+        paper["title"] = f"{paper['title']} ({suffix})"
+        if "title" in item:
+            item["title"] = paper["title"]
+    return data
 
 
 def _record(item: object) -> object:
@@ -133,14 +138,7 @@ def first_files(corpus: Path, papers: int) -> list[Path]:
 
 
 def new_daily_file(corpus: Path, target: Path) -> Path:
-    last = sorted(corpus.glob("*.json"))[-1]
-    data = [_record(item) for item in json.loads(last.read_text(encoding="utf-8"))]
-    for item in data:
-        if not isinstance(item, dict):
-            continue
-        paper = item.get("paper", item)
-        paper["id"] = f"39{paper['id'][2:]}"
-        paper["title"] = f"{paper['title']} (next day)"
+    data = _renamed(sorted(corpus.glob("*.json"))[-1], 39, "next day")
     out = target / "next-day.json"
     out.write_text(json.dumps(data), encoding="utf-8")
     return out
