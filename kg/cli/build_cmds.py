@@ -16,6 +16,7 @@ from kg.pipeline import DEFAULT_EXPORT_FORMATS, BuildReport, build
 _STAGES = {
     "read": ("Reading listings", "files"),
     "extract": ("Extracting and loading", "papers"),
+    "store": ("Deriving and committing", "steps"),
     **{f"export {fmt}": (f"Writing {fmt}", "triples") for fmt in ("ttl", "nt", "nq", "jsonld", "xml")},
     "export graphml": ("Writing graphml", "files"),
 }
