@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every benchmark in one command: extraction, store load, named queries and exports on the real corpus.
-# Usage: bash bench/run_all.sh   (after the README's set-up command; expects ../shared/corpus/hf-daily-api)
+# Every benchmark in one command: extraction, store load, the corpus build at scale, named queries and exports on
+# the real corpus.
+# Usage: bash bench/run_all.sh   (after the README's test set-up command; expects ../shared/corpus/hf-daily-api)
 # The store of the real corpus is built once (by bench_query.py) and reused by bench_export.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,8 @@ echo "== extraction throughput vs the bare spaCy tokenizer"
 $py bench/bench_extract.py
 echo "== store: Oxigraph bulk load vs rdflib in-memory"
 $py bench/bench_store.py
+echo "== corpus build: default settings vs one process, incremental add, kg validate, scaling to 50k papers"
+$py bench/bench_build.py
 echo "== named queries: Oxigraph vs rdflib in-memory"
 $py bench/bench_query.py --store "$work/store"
 echo "== exports: kg vs rdflib and networkx serialisers"

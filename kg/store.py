@@ -6,6 +6,7 @@ Layout of a store folder::
     <store>/v000007/db/            the committed Oxigraph (RocksDB) database
     <store>/v000007/papers.tsv     paper IRI <TAB> digest of the triples its last extraction mapped to
     <store>/v000007/labels.tsv     paper IRI <TAB> one label line (N-Triples) its last extraction mapped
+    <store>/v000007/triples.txt    the number of triples in the version (counting them scans every quad)
     <store>/v000006/               the version before it, kept for readers that opened it just before the swap
     <store>/writer.lock            flock'ed by the one writer; holds its pid for the "locked" message
     <store>/.staging-<pid>/        a writer's work in progress (removed by the next writer if the process died)
@@ -26,8 +27,9 @@ authors, organisations, repositories, listings) are merged as sets, and one left
 deleted. Their labels are the union of the labels the papers state for them: labels.tsv records each paper's, so a
 replaced paper takes back an alias no other paper states (a store written before labels.tsv existed lets labels
 accumulate). Of several preferred labels minted to one IRI (case variants), one is kept by an order-independent
-rule and the others become skos:altLabel. Derived data (paper counts, label keys: `kg.derived`) is recomputed at
-each commit for the nodes it touched. Re-adding identical data changes nothing and commits no version; papers.tsv
+rule and the others become skos:altLabel. Derived data (paper counts, label keys: `kg.derived`) is kept up to
+date at each commit: from the new papers themselves for what only they touch, from the graph for what rewritten
+papers touched. Re-adding identical data changes nothing and commits no version; papers.tsv
 makes that check cheap (a paper whose mapped triples hash as last time is skipped without reading the database),
 and as it lives inside the version folder it can never disagree with the database beside it.
 """
@@ -35,13 +37,14 @@ and as it lives inside the version folder it can never disagree with the databas
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
-import hashlib
 import itertools
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -56,10 +59,12 @@ from rdflib.namespace import RDF, SKOS
 from kg import derived, rdf
 from kg.atomic import atomic_write_text, os_reason
 from kg.errors import KgError, StoreLockedError, WriteError
+from kg.mapped import MappedPaper, map_extraction
 from kg.paths import DEFAULT_STORE, STORE_EXPORTS
 from kg.records import Extraction
 from kg.stats import compute_stats
 from kg.terms import KG, PREFIXES
+from kg.timing import Phases
 
 POINTER = "CURRENT_VERSION"
 LOCK_FILE = "writer.lock"
@@ -68,7 +73,13 @@ _DB = "db"
 _DIGESTS = "papers.tsv"
 _LABELS = "labels.tsv"
 _VERSION = re.compile(r"^v(\d{6})$")
-_BATCH_PAPERS = 500  # papers mapped and written per batch: bounds memory whatever the input size
+_TRIPLES = "triples.txt"
+_BATCH_PAPERS = 500  # papers written per batch (about 27 MB of N-Triples): bounds memory whatever the input size
+# A bulk load of up to this many triples is counted first (a lookup per triple), so the commit needs no scan.
+_COUNT_BEFORE_LOAD = 50_000
+# Compaction after a load of at least this many triples: it rewrites the whole database (6 s on 3M triples), which
+# a small add does not need, while after a large load it keeps reads fast.
+_COMPACT_AFTER = 200_000
 
 
 @dataclass(frozen=True)
@@ -185,10 +196,6 @@ def _open_read_only(version: Path) -> ox.Store:
         raise KgError(f"cannot open store version {version}: {error}") from error
 
 
-def _digest(lines: list[str]) -> str:
-    return hashlib.sha1("\n".join(lines).encode("utf-8", errors="replace")).hexdigest()
-
-
 def _read_digests(version: Path) -> dict[str, str]:
     """The version's paper digests; none (every paper then compared triple by triple) if the file is unreadable."""
     try:
@@ -223,6 +230,78 @@ def _write_labels(version: Path, labels: dict[str, tuple[str, ...]]) -> None:
     atomic_write_text(version / _LABELS, "".join(f"{iri}\t{line}\n" for iri in sorted(labels) for line in labels[iri]))
 
 
+class _LabelRecord:
+    """Paper IRI -> the label lines its last extraction mapped (labels.tsv, tens of MB on a large store).
+
+    The file is read only when a paper already in the store is written again (its old labels are then needed);
+    a commit that only adds new papers writes a copy of the file with their lines appended, so a small add to a
+    large store does not parse and rewrite every paper's labels. `recorded` is False for a store written before
+    labels.tsv existed: there, labels only accumulate.
+    """
+
+    def __init__(self, version: Path, recorded: bool) -> None:
+        self._version = version
+        self.recorded = recorded
+        self._all: dict[str, tuple[str, ...]] | None = None if recorded else {}
+        self._appended: dict[str, tuple[str, ...]] = {}
+
+    @classmethod
+    def of(cls, version: Path, before: int) -> _LabelRecord:
+        return cls(version, recorded=(version / _LABELS).is_file() or before == 0)
+
+    def _loaded(self) -> dict[str, tuple[str, ...]]:
+        if self._all is None:
+            self._all = _read_labels(self._version) or {}
+            self._all.update(self._appended)
+            self._appended.clear()
+        return self._all
+
+    def record_new(self, iri: str, labels: tuple[str, ...]) -> None:
+        """Record the labels of a paper that was not in the store."""
+        if not self.recorded:
+            return
+        if self._all is not None:
+            self._all[iri] = labels
+        else:
+            self._appended[iri] = labels
+
+    def replace(self, iri: str, labels: tuple[str, ...]) -> tuple[str, ...]:
+        """Record a rewritten paper's labels; returns the ones recorded before."""
+        if not self.recorded:
+            return labels
+        everything = self._loaded()
+        old = everything.get(iri, ())
+        everything[iri] = labels
+        return old
+
+    def stated_for(self, nodes: set[str]) -> list[str]:
+        """Every recorded label line whose subject is one of `nodes`."""
+        if not self.recorded:
+            return []
+        return [
+            line for lines in self._loaded().values() for line in lines if line.split(" ", 1)[0][1:-1] in nodes
+        ]
+
+    def write(self, version: Path) -> None:
+        if not self.recorded:
+            return
+        if self._all is not None:
+            _write_labels(version, self._all)
+            return
+        target, source = version / _LABELS, self._version / _LABELS
+        if source.is_file():
+            shutil.copyfile(source, target)
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write("".join(f"{iri}\t{line}\n" for iri in sorted(self._appended) for line in self._appended[iri]))
+
+
+def _read_triple_count(version: Path) -> int | None:
+    try:
+        return int((version / _TRIPLES).read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Writing: per-paper replacement inside a staging database
 
@@ -239,6 +318,7 @@ _LISTED_IN = _node(str(KG.listedIn))
 _PREF_LABEL = _node(str(SKOS.prefLabel))
 _ALT_LABEL = _node(str(SKOS.altLabel))
 _DEFAULT = ox.DefaultGraph()
+_NT = ox.RdfFormat.N_TRIPLES
 
 
 def _owned_quads(db: ox.Store, paper: ox.NamedNode) -> set[ox.Quad]:
@@ -258,64 +338,88 @@ def _owned_quads(db: ox.Store, paper: ox.NamedNode) -> set[ox.Quad]:
 
 class _Writer:
     """One `add` call's work on a staging database: loads new papers in bulk, replaces changed ones, removes
-    orphans and reconciles labels."""
+    orphans, reconciles labels and re-derives the data of what it touched.
 
-    def __init__(self, db: ox.Store, digests: dict[str, str], labels: dict[str, tuple[str, ...]] | None) -> None:
+    It keeps the triple count up to date as it goes (`delta`), so a commit needs no full scan to count: every
+    write is either checked against the database first or known to change it. A large bulk load is not counted
+    quad by quad (`exact` turns False) and the count is then taken once, at the end, with a scan.
+    """
+
+    def __init__(self, db: ox.Store, digests: dict[str, str], labels: _LabelRecord, before: int) -> None:
         self.db = db
         self.digests = digests  # paper IRI -> digest of its mapped triples, kept up to date as papers are written
-        self.labels = labels  # paper IRI -> its label lines (None: not recorded, labels accumulate), kept up to date
+        self.labels = labels
+        self.was_empty = before == 0
+        self.delta = 0  # triples added minus triples removed so far
+        self.exact = True
+        self.loaded = 0  # triples bulk loaded (before deduplication)
         self.relabel: set[str] = set()  # IRIs of nodes a replaced paper stopped labelling with some label
         self.orphan_candidates: set[ox.NamedNode] = set()
-        self.touched_concepts: set[str] = set()  # IRIs of concepts a written paper names: their counts may change
-        self.touched_labelled: set[str] = set()  # IRIs of nodes a written paper labels: their keys may change
+        self.increments: Counter[str] = Counter()  # concept IRI -> new papers proposing or using it
+        self.typed: set[str] = set()  # IRIs of the concepts new papers type: counted from the increments
+        self.recount: set[str] = set()  # IRIs of the concepts rewritten papers type: counted from the graph
+        self.rekey: set[str] = set()  # IRIs of nodes whose label keys are re-derived from the graph
+        self.labelled: set[str] = set()  # IRIs of every node a written paper labels (for reconcile_labels)
         self.papers = self.new = self.replaced = self.unchanged = 0
 
-    def write_batch(self, batch: list[Extraction]) -> None:
-        latest = {rdf.paper_node(e).value: e for e in batch}  # a paper given twice: the later extraction wins
-        new_lines: list[str] = []
-        inserts: list[ox.Quad] = []
-        for iri, extraction in latest.items():
-            lines = rdf.paper_ntriples(extraction)
-            digest = _digest(lines)
-            if self.digests.get(iri) == digest:
-                self.unchanged += 1
-                continue
-            self.digests[iri] = digest
-            labels_changed = self._record_labels(iri, self._touch(lines))
-            paper = ox.NamedNode(iri)
-            if ox.Quad(paper, _TYPE, _PAPER) not in self.db:
-                self.new += 1
-                new_lines.extend(lines)
-            else:
-                quads = list(ox.parse(rdf.ntriples_bytes(lines), format=ox.RdfFormat.N_TRIPLES))
-                self._replace(paper, quads, inserts, labels_changed)
-        self.papers += len(batch)
-        if new_lines:
-            self.db.bulk_load(rdf.ntriples_bytes(new_lines), format=ox.RdfFormat.N_TRIPLES)
-        if inserts:
-            self.db.bulk_extend(inserts)
+    def write_batch(self, batch: list[MappedPaper], phases: Phases) -> None:
+        with phases("diff"):
+            latest = {paper.iri: paper for paper in batch}  # a paper given twice: the later one wins
+            fresh: list[bytes] = []
+            keys: set[str] = set()
+            inserts: list[ox.Quad] = []
+            for iri, paper in latest.items():
+                if self.digests.get(iri) == paper.digest:
+                    self.unchanged += 1
+                    continue
+                self.digests[iri] = paper.digest
+                self.labelled.update(paper.labelled)
+                node = ox.NamedNode(iri)
+                if ox.Quad(node, _TYPE, _PAPER) not in self.db:
+                    self.new += 1
+                    self.labels.record_new(iri, paper.labels)
+                    fresh.append(paper.data)
+                    keys.update(paper.keys)
+                    self.increments.update(paper.linked)
+                    self.typed.update(paper.concepts)
+                else:
+                    labels_changed = self._record_labels(iri, paper.labels)
+                    self.recount.update(paper.concepts)
+                    self.rekey.update(paper.labelled)
+                    self._replace(node, list(ox.parse(paper.data, format=_NT)), inserts, labels_changed)
+            self.papers += len(batch)
+        with phases("load"):
+            if fresh:
+                self._load(b"".join(fresh) + rdf.ntriples_bytes(sorted(keys)))
+            if inserts:
+                self._insert(inserts)
 
-    def _touch(self, lines: list[str]) -> tuple[str, ...]:
-        """Note the concepts and labelled nodes of a paper's new lines (`rdf.paper_ntriples` writes every line as
-        `<subject> <predicate> object .`, IRIs without spaces), so that only their derived data is recomputed;
-        returns the paper's label lines, sorted and without repeats."""
-        labels: set[str] = set()
-        for line in lines:
-            subject, predicate, rest = line.split(" ", 2)
-            if predicate == rdf.TYPE and rest[:-2] in _CONCEPT_CLASS_TERMS:
-                self.touched_concepts.add(subject[1:-1])
-            elif predicate in _LABEL_TERMS:
-                self.touched_labelled.add(subject[1:-1])
-                labels.add(line)
-        return tuple(sorted(labels))
+    def _load(self, data: bytes) -> None:
+        """Bulk load new papers' triples (and their label keys), counting what is new when that is cheap."""
+        lines = data.count(b"\n")
+        self.loaded += lines
+        if self.exact and lines <= _COUNT_BEFORE_LOAD:
+            self.delta += sum(1 for quad in set(ox.parse(data, format=_NT)) if quad not in self.db)
+        else:
+            self.exact = False
+        self.db.bulk_load(data, format=_NT)
+
+    def _insert(self, quads: Iterable[ox.Quad]) -> None:
+        missing = {quad for quad in quads if quad not in self.db}
+        if missing:
+            self.db.bulk_extend(missing)
+        self.delta += len(missing)
+
+    def _remove_all(self, quads: Iterable[ox.Quad]) -> None:
+        """Remove quads known to be stored, in one transaction."""
+        self.delta -= derived.remove_all(self.db, quads)
 
     def _record_labels(self, iri: str, labels: tuple[str, ...]) -> bool:
-        """Record the paper's label lines; the nodes of lines it no longer states are relabelled at the end.
+        """Record a rewritten paper's label lines; the nodes of lines it no longer states are relabelled at the end.
         Returns whether they changed (a paper whose only change is a dropped alias is still a replacement)."""
-        if self.labels is None:
+        if not self.labels.recorded:
             return False
-        old = self.labels.get(iri, ())
-        self.labels[iri] = labels
+        old = self.labels.replace(iri, labels)
         dropped = set(old).difference(labels)
         self.relabel.update(line.split(" ", 1)[0][1:-1] for line in dropped)
         return old != labels
@@ -327,13 +431,11 @@ class _Writer:
         Labels are not owned by one paper (a concept's aliases come from every paper naming it), so they cannot
         be replaced with the paper's own triples; the per-paper record of label lines (labels.tsv) says which
         labels some paper still states. A node left with none is unreferenced and was removed as an orphan."""
-        if self.labels is None or not self.relabel:
+        if not self.labels.recorded or not self.relabel:
             return
-        stated = [
-            line for lines in self.labels.values() for line in lines if line.split(" ", 1)[0][1:-1] in self.relabel
-        ]
+        stated = self.labels.stated_for(self.relabel)
         wanted: dict[ox.NamedNode | ox.BlankNode | ox.Triple, set[ox.Quad]] = {}
-        for quad in ox.parse(rdf.ntriples_bytes(stated), format=ox.RdfFormat.N_TRIPLES):
+        for quad in ox.parse(rdf.ntriples_bytes(stated), format=_NT):
             wanted.setdefault(quad.subject, set()).add(ox.Quad(quad.subject, quad.predicate, quad.object))
         for iri in sorted(self.relabel):
             node = ox.NamedNode(iri)
@@ -341,21 +443,29 @@ class _Writer:
                 continue  # removed as an orphan
             labels = wanted.get(node, set())
             current = {q for p in (_PREF_LABEL, _ALT_LABEL) for q in self.db.quads_for_pattern(node, p, None, _DEFAULT)}
-            for quad in current - labels:  # including demoted preferred labels: reconcile_labels demotes them again
-                self.db.remove(quad)
-            for quad in labels - current:
-                self.db.add(quad)
-            self.touched_labelled.add(iri)
+            self._remove_all(current - labels)  # including demoted preferred labels: reconcile_labels demotes again
+            self._insert(labels - current)
+            self.rekey.add(iri)
+            self.labelled.add(iri)
 
     def derive(self, everything: bool) -> None:
-        """Re-derive paper counts and label keys (see `kg.derived`) for every node this add touched: the concepts
-        and labelled nodes of the papers written, and the nodes replaced papers stopped linking to. `everything`
-        recomputes them for the whole graph (a store built before derived data existed)."""
+        """Re-derive paper counts and label keys (see `kg.derived`) for what this add touched.
+
+        New papers' label keys were loaded with them, and the counts of the concepts only new papers name are the
+        stored count plus the new papers naming them (a new paper was counted nowhere). The concepts and labelled
+        nodes of rewritten papers, and the nodes they stopped linking to, are re-derived from the graph.
+        `everything` recomputes the whole graph's (a store built before derived data existed)."""
         if everything:
-            derived.derive_all(self.db)
-            return
-        concepts = {ox.NamedNode(iri) for iri in self.touched_concepts} | self.orphan_candidates
-        derived.derive(self.db, concepts, {ox.NamedNode(iri) for iri in self.touched_labelled})
+            report = derived.derive_all(self.db)
+        else:
+            recount = {ox.NamedNode(iri) for iri in self.recount} | self.orphan_candidates
+            increments = {
+                node: self.increments[iri] for iri in self.typed if (node := ox.NamedNode(iri)) not in recount
+            }
+            counted = derived.add_paper_counts(self.db, increments, stored=not self.was_empty)
+            exact = derived.derive(self.db, recount, {ox.NamedNode(iri) for iri in self.rekey})
+            report = derived.DeriveReport(counted.added + exact.added, counted.removed + exact.removed)
+        self.delta += report.added - report.removed
 
     def _replace(
         self, paper: ox.NamedNode, quads: list[ox.Quad], inserts: list[ox.Quad], labels_changed: bool = False
@@ -368,8 +478,8 @@ class _Writer:
             self.unchanged += 1
             return
         self.replaced += 1
+        self._remove_all(stale)
         for quad in stale:
-            self.db.remove(quad)
             if isinstance(quad.object, ox.NamedNode) and quad.predicate != _TYPE:
                 self.orphan_candidates.add(quad.object)
         inserts.extend(missing)
@@ -390,30 +500,39 @@ class _Writer:
                 continue
             if next(self.db.quads_for_pattern(None, None, node, _DEFAULT), None) is not None:
                 continue
-            for quad in list(self.db.quads_for_pattern(node, None, None, _DEFAULT)):
-                self.db.remove(quad)
+            quads = list(self.db.quads_for_pattern(node, None, None, _DEFAULT))
+            self._remove_all(quads)
+            for quad in quads:
                 if isinstance(quad.object, ox.NamedNode) and quad.predicate != _TYPE:
                     pending.add(quad.object)
 
     def reconcile_labels(self) -> None:
         """Keep exactly one skos:prefLabel per node: of several labels minted to one IRI (case variants such as
         "LoRA" and "Lora"), the smallest in code-point order stays preferred and the others become alternative
-        labels. The rule ignores the order papers were added in, so every build of the same records agrees."""
-        solutions = self.db.query(_SHARED_LABELS_QUERY)
-        assert isinstance(solutions, ox.QuerySolutions)
+        labels. The rule ignores the order papers were added in, so every build of the same records agrees.
+
+        Only a node this add labelled can have gained a second preferred label: a small add looks those up one by
+        one, a large one asks the whole graph at once."""
         labels: dict[ox.NamedNode, list[ox.Literal]] = {}
-        for row in solutions:
-            node, label = row["node"], row["label"]
-            if isinstance(node, ox.NamedNode) and isinstance(label, ox.Literal):
-                labels.setdefault(node, []).append(label)
-        for node, found in labels.items():
-            for label in sorted(found, key=lambda literal: literal.value)[1:]:
-                self.db.remove(ox.Quad(node, _PREF_LABEL, label))
-                self.db.add(ox.Quad(node, _ALT_LABEL, label))
+        if len(self.labelled) > derived.BULK_NODES:
+            solutions = self.db.query(_SHARED_LABELS_QUERY)
+            assert isinstance(solutions, ox.QuerySolutions)
+            for row in solutions:
+                node, label = row["node"], row["label"]
+                if isinstance(node, ox.NamedNode) and isinstance(label, ox.Literal):
+                    labels.setdefault(node, []).append(label)
+        else:
+            for iri in self.labelled:
+                node = ox.NamedNode(iri)
+                found = [q.object for q in self.db.quads_for_pattern(node, _PREF_LABEL, None, _DEFAULT)]
+                if len(found) > 1:
+                    labels[node] = [label for label in found if isinstance(label, ox.Literal)]
+        demoted = [
+            (node, label) for node, found in labels.items() for label in sorted(found, key=lambda lit: lit.value)[1:]
+        ]
+        self._remove_all([ox.Quad(node, _PREF_LABEL, label) for node, label in demoted])
+        self._insert([ox.Quad(node, _ALT_LABEL, label) for node, label in demoted])
 
-
-_CONCEPT_CLASS_TERMS = frozenset(rdf.CONCEPT_CLASS.values())
-_LABEL_TERMS = frozenset((rdf.PREF_LABEL, rdf.ALT_LABEL))
 
 _SHARED_LABELS_QUERY = """
 SELECT ?node ?label WHERE {
@@ -424,11 +543,10 @@ SELECT ?node ?label WHERE {
 """
 
 
-def _batches(extractions: Iterable[Extraction], size: int) -> Iterator[list[Extraction]]:
-    iterator = iter(extractions)
+def _batches(items: Iterable[MappedPaper], size: int) -> Iterator[list[MappedPaper]]:
+    iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
-
 
 # --------------------------------------------------------------------------------------------------------------
 # The public store
@@ -527,40 +645,63 @@ class GraphStore:
         return graph
 
     def __len__(self) -> int:
-        return len(self.oxigraph)
+        return self.triple_count()
+
+    def triple_count(self) -> int:
+        """Triples in the committed graph: recorded at commit (counting scans every quad: 1 s per 3M)."""
+        recorded = _read_triple_count(self._version)
+        return recorded if recorded is not None else len(self.oxigraph)
 
     def stats(self) -> dict:
         """Counts of papers, concepts by type, repositories, organisations and triples (see kg.stats)."""
-        return compute_stats(self.oxigraph)
+        return compute_stats(self.oxigraph, triples=self.triple_count())
 
     # ---- writing
 
-    def add(self, extractions: Iterable[Extraction]) -> AddReport:
+    def add(self, extractions: Iterable[Extraction], phases: Phases | None = None) -> AddReport:
         """Add extractions (streamed, in batches) and commit a new version; nothing is committed if unchanged.
 
         A paper already in the store has what it owns replaced (see the module docstring).
         """
+        return self.add_mapped(map(map_extraction, extractions), phases)
+
+    def add_mapped(
+        self,
+        papers: Iterable[MappedPaper],
+        phases: Phases | None = None,
+        steps: Callable[[int, int], None] | None = None,
+    ) -> AddReport:
+        """`add` for papers already mapped (`kg.mapped.map_extraction`, run where extraction ran).
+
+        `phases` accumulates the seconds spent diffing, loading, deriving and committing; `steps(done, total)`
+        follows the work after the last paper is loaded (derive, flush, compact, record, publish)."""
         if self._read_only or self._lock is None:
             raise KgError(f"store {self.path} is open read-only; open it with read_only=False to add")
         with _uncommitted_on_write_error(self.path):
-            return self._add(extractions)
+            return self._add_mapped(papers, phases if phases is not None else Phases(), steps)
 
-    def _add(self, extractions: Iterable[Extraction]) -> AddReport:
-        before = len(self.oxigraph)
+    def _add_mapped(
+        self, papers: Iterable[MappedPaper], timer: Phases, steps: Callable[[int, int], None] | None
+    ) -> AddReport:
+        before = self.triple_count()
         staging = _new_staging(self._layout)
         try:
-            self.oxigraph.backup(str(staging / _DB))
-            report = _write(staging, extractions, before, self._version)
+            with timer("commit"):
+                self.oxigraph.backup(str(staging / _DB))
+            report = _write(staging, papers, before, self._version, timer, steps or (lambda done, total: None))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         if not report.changed:
             shutil.rmtree(staging)
             return report
-        self._db = None
-        _commit(self._layout, staging)
-        self._version = self._layout.current()
-        self._db = _open_read_only(self._version)
+        with timer("commit"):
+            self._db = None
+            _commit(self._layout, staging)
+            self._version = self._layout.current()
+            self._db = _open_read_only(self._version)
+        if steps is not None:
+            steps(_STEPS, _STEPS)
         return report
 
 
@@ -584,32 +725,47 @@ def _new_staging(layout: _Layout) -> Path:
     return staging
 
 
-def _write(staging: Path, extractions: Iterable[Extraction], before: int, version: Path) -> AddReport:
-    """Apply `extractions` to the staging database, a copy of `version`'s holding `before` triples, and close it (it
-    is closed when this function returns).  Whether the store was empty is read from `before`: `len` of an Oxigraph
-    store scans every quad."""
+_STEPS = 5  # derive, flush, compact, record, publish
+
+
+def _write(
+    staging: Path,
+    papers: Iterable[MappedPaper],
+    before: int,
+    version: Path,
+    phases: Phases,
+    steps: Callable[[int, int], None],
+) -> AddReport:
+    """Apply `papers` to the staging database, a copy of `version`'s holding `before` triples, and close it (it
+    is closed when this function returns)."""
     db = ox.Store(str(staging / _DB))
-    labels = _read_labels(version)
-    if labels is None and before == 0:
-        labels = {}  # an empty store records every paper's labels from its first commit on
-    writer = _Writer(db, _read_digests(version), labels)
+    writer = _Writer(db, _read_digests(version), _LabelRecord.of(version, before), before)
     migrate = before > 0 and not derived.has_derived_data(db)
-    for batch in _batches(extractions, _BATCH_PAPERS):
-        writer.write_batch(batch)
-    writer.remove_orphans()
-    writer.relabel_nodes()
-    writer.reconcile_labels()
-    if writer.new + writer.replaced > 0:
-        writer.derive(everything=migrate)
-    after = len(writer.db)
-    report = AddReport(before, after, writer.papers, writer.new, writer.replaced, writer.unchanged)
-    if report.changed:
+    for batch in _batches(papers, _BATCH_PAPERS):
+        writer.write_batch(batch, phases)
+    steps(0, _STEPS)
+    with phases("derive"):
+        writer.remove_orphans()
+        writer.relabel_nodes()
+        writer.reconcile_labels()
+        if writer.new + writer.replaced > 0:
+            writer.derive(everything=migrate)
+    report = AddReport(before, 0, writer.papers, writer.new, writer.replaced, writer.unchanged)
+    if not report.changed:
+        return dataclasses.replace(report, triples_after=before)
+    steps(1, _STEPS)
+    with phases("commit"):
+        after = before + writer.delta if writer.exact else len(writer.db)
         writer.db.flush()
-        writer.db.optimize()
+        steps(2, _STEPS)
+        if writer.loaded >= _COMPACT_AFTER:
+            writer.db.optimize()
+        steps(3, _STEPS)
         _write_digests(staging, writer.digests)
-        if writer.labels is not None:
-            _write_labels(staging, writer.labels)
-    return report
+        writer.labels.write(staging)
+        atomic_write_text(staging / _TRIPLES, f"{after}\n")
+        steps(4, _STEPS)
+    return dataclasses.replace(report, triples_after=after)
 
 
 def _create_empty(layout: _Layout) -> Path:
@@ -619,6 +775,7 @@ def _create_empty(layout: _Layout) -> Path:
     del db
     _write_digests(staging, {})
     _write_labels(staging, {})
+    atomic_write_text(staging / _TRIPLES, "0\n")
     return staging
 
 

@@ -128,7 +128,7 @@ def test_a_full_disk_while_exporting_says_the_store_was_committed_and_exits_5(
 
     monkeypatch.setattr(kg.export, "export", full_disk)
     _jsonl(tmp_path / "in.jsonl", PAPER)
-    result = in_tmp("build", "-q", "--store", "st", "--exports", "out", "in.jsonl")
+    result = in_tmp("build", "-q", "--store", "st", "--exports", "out", "--export", "ttl", "in.jsonl")
     assert result.status == 5
     (line,) = result.stderr.strip().splitlines()
     assert line == "error: cannot write: No space left on device; the store st was committed and is complete"
@@ -177,7 +177,7 @@ def umask_022() -> Iterator[None]:
 
 def test_store_files_exports_and_reports_follow_the_umask(tmp_path: Path, umask_022: None) -> None:
     store, exports = tmp_path / "store", tmp_path / "out"
-    build([_jsonl(tmp_path / "in.jsonl", PAPER)], store_path=store, exports_dir=exports)
+    build([_jsonl(tmp_path / "in.jsonl", PAPER)], store_path=store, exports_dir=exports, export_formats=("ttl",))
     written = [*exports.rglob("*"), *store.rglob("*.tsv"), store / "CURRENT_VERSION"]
     modes = {str(path.relative_to(tmp_path)): stat.S_IMODE(path.stat().st_mode) for path in written if path.is_file()}
     assert len(modes) >= 7
@@ -190,8 +190,8 @@ def test_store_files_exports_and_reports_follow_the_umask(tmp_path: Path, umask_
 def test_exports_stay_with_their_store(tmp_path: Path, in_tmp: Callable[..., CliRun]) -> None:
     _jsonl(tmp_path / "a.jsonl", PAPER)
     _jsonl(tmp_path / "b.jsonl", PAPER | {"title": "Another Paper"})
-    assert in_tmp("build", "-q", "--store", "one", "a.jsonl").status == 0
-    assert in_tmp("build", "-q", "--store", "two", "b.jsonl").status == 0
+    assert in_tmp("build", "-q", "--store", "one", "--export", "ttl", "a.jsonl").status == 0
+    assert in_tmp("build", "-q", "--store", "two", "--export", "ttl", "b.jsonl").status == 0
     assert not (tmp_path / "exports").exists()
     one = (tmp_path / "one" / "exports" / "kg.ttl").read_text()
     two = (tmp_path / "two" / "exports" / "kg.ttl").read_text()

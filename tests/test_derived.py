@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from fixtures.store.samples import many, mesa, minimal, without_mention
 
+from kg import store as store_module
 from kg import terms
-from kg.derived import LABEL_KEY, PAPER_COUNT, derive_all
+from kg.derived import LABEL_KEY, PAPER_COUNT, DeriveReport, derive_all
 from kg.query import run_query, stored_labels
 from kg.records import Extraction
 from kg.store import GraphStore
@@ -116,3 +119,34 @@ def test_derive_all_repairs_a_graph_without_derived_data(tmp_path: Path) -> None
         dump = copy.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         assert dump is not None
         assert b"\n".join(sorted(dump.splitlines())) == expected
+
+
+def _up_to_date(store: GraphStore) -> bool:
+    """Whether the stored derived data is exactly what a derivation from scratch gives (on a copy)."""
+    copy = ox.Store()
+    copy.extend(store.oxigraph)
+    return derive_all(copy) == DeriveReport(0, 0)
+
+
+@pytest.mark.parametrize("count_before_load", [50_000, 0], ids=["counted-lookups", "counted-by-scan"])
+def test_incremental_derived_data_and_triple_count_equal_a_full_derivation_after_every_kind_of_add(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count_before_load: int
+) -> None:
+    monkeypatch.setattr(store_module, "_COUNT_BEFORE_LOAD", count_before_load)
+    steps = [
+        [mesa(), *many(6)],  # into an empty store
+        [minimal(1, concept="Lora"), *(shares_lora(i) for i in range(100, 103))],  # new papers, a case variant
+        [without_mention(mesa(), "ImageNet"), Extraction(minimal(1, concept="Lora").paper, ())],  # replacements
+        [replace(mesa(), concepts=()), minimal(2, concept="LoRA")],  # an alias dropped, another new paper
+        [mesa(), *many(6)],  # the first papers again
+    ]
+    with GraphStore.open(tmp_path / "st", read_only=False) as store:
+        for papers in steps:
+            report = store.add(papers)
+            assert report.triples_after == len(store.oxigraph) == store.stats()["triples"]
+            assert _up_to_date(store)
+        incremental = ntriples(store)
+    with GraphStore.open(tmp_path / "fresh", read_only=False) as fresh:
+        fresh.add([mesa(), *many(6), *(shares_lora(i) for i in range(100, 103))])
+        fresh.add([Extraction(minimal(1, concept="Lora").paper, ()), minimal(2, concept="LoRA")])
+        assert ntriples(fresh) == incremental

@@ -215,3 +215,12 @@ def test_sort_lines_merges_runs_and_drops_duplicates_across_them(tmp_path: Path)
     with sink.open("wb") as handle:
         sort_lines(source, handle, tmp_path, chunk_lines=2)
     assert sink.read_bytes() == b"a\nb\nc\nd\n"
+
+
+@pytest.mark.parametrize("fmt", ["nt", "ttl"])
+def test_export_reports_progress_in_triples_up_to_the_store_size(fmt: str, tmp_path: Path) -> None:
+    quads = fixture_quads()
+    seen: list[int] = []
+    export(store_of(quads), fmt, tmp_path / f"kg.{fmt}", progress=seen.append)
+    assert seen and seen == sorted(seen)
+    assert seen[-1] == len(set(quads))

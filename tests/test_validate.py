@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 import typer
@@ -21,7 +23,7 @@ from kg.paths import ONTOLOGY_DIR
 from kg.rdf import extraction_triples
 from kg.records import Extraction, Mention
 from kg.store import GraphStore
-from kg.validate import validate_graph, validate_store
+from kg.validate import Violation, validate_graph, validate_oxigraph, validate_store
 
 runner = CliRunner()
 
@@ -215,3 +217,73 @@ def test_case_variants_of_organization_and_repository_names_still_conform(tmp_pa
         labels = {str(o) for o in store.rdflib_graph().objects(terms.organization_iri("OPPO"), rdflib.SKOS.altLabel)}
     assert report.violations == ()
     assert labels == {"Oppo"}
+
+
+def _every_kind_of_fault() -> rdflib.Graph:
+    """A graph breaking one constraint of every component the shapes use (and a few twice)."""
+    graph = graph_of(broken(), *many(3))  # empty title, invalid date, start after end, confidence 1.5
+    paper = terms.paper_iri(mesa().paper.key)
+    kg = terms.KG
+    graph.add((paper, DCTERMS.title, rdflib.Literal("A second title")))  # maxCount
+    graph.add((paper, kg.upvotes, rdflib.Literal(-3)))  # minInclusive
+    graph.add((paper, kg.upvotes, rdflib.Literal("many")))  # datatype, maxCount, incomparable
+    graph.add((paper, kg.keyword, rdflib.Literal("")))  # minLength
+    graph.add((paper, kg.arxivId, rdflib.Literal("not an id")))  # pattern
+    graph.add((paper, terms.SCHEMA.url, rdflib.Literal("https://example.org")))  # nodeKind
+    graph.add((paper, kg.usesMethod, terms.concept_iri("dataset", "ImageNet")))  # class
+    graph.add((paper, kg.denote, paper))  # closed
+    mention = next(graph.subjects(kg.denotes, terms.concept_iri("dataset", "ImageNet")))
+    graph.remove((mention, kg.denotes, None))  # minCount
+    graph.remove((None, kg.hasMention, mention))  # inverse-path minCount
+    concept = terms.concept_iri("method", "Transformer")
+    graph.add((concept, RDF.type, kg.Dataset))  # sh:in passes, maxCount on rdf:type fails
+    graph.add((concept, RDF.type, kg.Paper))  # sh:in fails
+    listing = next(graph.objects(paper, kg.listedIn))
+    graph.remove((None, kg.listedIn, listing))  # a listing no paper names
+    return graph
+
+
+def _comparable(violations: Iterable[Violation], shaped: set[str]) -> list[tuple[str, str, str, str, str]]:
+    """Violations without the wording of messages a shape does not give (each engine words those itself)."""
+    return sorted(
+        (v.focus, v.path, v.message if v.message in shaped else "", str(v.value), v.severity) for v in violations
+    )
+
+
+def test_the_sparql_engine_reports_exactly_the_violations_pyshacl_reports() -> None:
+    graph = _every_kind_of_fault()
+    store = ox.Store()
+    store.extend(ox.Quad(*(ox.NamedNode(t) if isinstance(t, rdflib.URIRef) else _literal(t) for t in triple))
+                 for triple in graph)  # fmt: skip
+    reference = validate_graph(graph)
+    sparql = validate_oxigraph(store)
+    shapes = rdflib.Graph().parse(ONTOLOGY_DIR / "shapes.ttl")
+    shaped = {str(m) for m in shapes.objects(None, SH.message)}
+    assert len(reference.violations) >= 20
+    assert _comparable(sparql.violations, shaped) == _comparable(reference.violations, shaped)
+    components = {v.message for v in sparql.violations}
+    assert len(components) >= 15  # many different constraints broken, not one broken many times
+
+
+def _literal(term: rdflib.term.Node) -> ox.Literal:
+    assert isinstance(term, rdflib.Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    datatype = term.datatype or rdflib.XSD.string
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
+
+
+def test_both_engines_find_a_valid_store_valid(tmp_path: Path) -> None:
+    with GraphStore.open(build_store(tmp_path / "st", [mesa(), *many(5)])) as store:
+        assert validate_store(store, "sparql") == validate_store(store, "pyshacl")
+        assert validate_store(store).conforms
+
+
+def test_a_shape_the_sparql_engine_cannot_compile_is_refused_not_skipped(tmp_path: Path) -> None:
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix kg: <https://w3id.org/kg-ml/ontology#> .\n"
+        "kg:S a sh:PropertyShape ; sh:targetClass kg:Paper ; sh:path kg:x ; sh:uniqueLang true .\n"
+    )
+    with pytest.raises(KgError, match="uniqueLang"):
+        validate_oxigraph(ox.Store(), shapes=shapes)

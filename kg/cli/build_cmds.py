@@ -16,11 +16,14 @@ from kg.cli.options import (
     store_option,
 )
 from kg.cli.output import console, err_console
-from kg.cli.progress import stage_progress
+from kg.cli.progress import STAGES, stage_progress
 from kg.errors import KgError
 from kg.ingest import summarize_rejects
 from kg.paths import DEFAULT_SEEDS, default_exports
 from kg.pipeline import DEFAULT_EXPORT_FORMATS, BuildReport, build
+
+# the store loads each paper as it is extracted, so the extraction bar counts both
+_STAGES = {**STAGES, "extract": ("Extracting and loading", "papers")}
 
 
 def build_command(
@@ -35,7 +38,18 @@ def build_command(
         "--export",
         help="Comma-separated export formats written after the build (ttl, nt, nq, jsonld, xml, graphml); '' for none.",
     ),
-    n_process: int = n_process_option(),
+    n_process: int | None = n_process_option(
+        None,
+        "Processes: 1 runs everything here; N > 1 adds N-1 extraction workers while this process writes the "
+        "store (default: one per core, at least 2, for inputs over 2 MB; else 1).",
+    ),
+    dask: str | None = typer.Option(
+        None,
+        "--dask",
+        help="Read and extract on a Dask cluster: the scheduler's address (tcp://HOST:8786), or 'local' for a "
+        "LocalCluster on this machine. The store is written here.",
+        show_default=False,
+    ),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any record was rejected."),
     quiet: bool = quiet_option(),
 ) -> None:
@@ -52,7 +66,7 @@ def build_command(
     inputs = paths or [DEFAULT_SEEDS]
     formats = tuple(f.strip() for f in export_formats.split(",") if f.strip())
     exports = exports if exports is not None else default_exports(store)
-    report = _run_with_progress(inputs, store, exports, input_format, formats, n_process, quiet)
+    report = _run_with_progress(inputs, store, exports, input_format, formats, n_process, dask, quiet)
     _print_summary(report, store)
     if report.rejected:
         err_console.print(summarize_rejects(report.rejected), highlight=False, markup=False)
@@ -66,11 +80,12 @@ def _run_with_progress(
     exports: Path,
     input_format: str | None,
     formats: tuple[str, ...],
-    n_process: int,
+    n_process: int | None,
+    dask: str | None,
     quiet: bool,
 ) -> BuildReport:
     check_inputs_exist(inputs)
-    with stage_progress(quiet) as progress:
+    with stage_progress(quiet, _STAGES) as progress:
         return build(
             inputs,
             store_path=store,
@@ -78,6 +93,7 @@ def _run_with_progress(
             input_format=input_format,
             export_formats=formats,
             n_process=n_process,
+            dask=dask,
             progress=progress,
         )
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg.atomic import atomic_write_text
-from kg.cli.output import console, err_console
+from kg.cli.options import quiet_option
+from kg.cli.output import console
+from kg.cli.progress import stage_progress
 from kg.errors import KgError, UsageError
 from kg.evaluation import (
     HF_DEV,
@@ -42,6 +42,7 @@ from kg.evaluation import (
 )
 from kg.evaluation.concepts import FALSE_NEGATIVE, FALSE_POSITIVE, LINKS, PROPOSED
 from kg.paths import PROJECT_ROOT
+from kg.pipeline import ProgressCallback
 from kg.records import CONCEPT_TYPES, Extraction, Paper
 
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -76,6 +77,7 @@ def eval_command(
     extractor_path: str = typer.Option(
         DEFAULT_EXTRACTOR, "--extractor", help="MODULE:NAME of the extractor class or factory to evaluate."
     ),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Score the extractor against annotated dev data: precision, recall and F1 per type.
 
@@ -101,12 +103,13 @@ def eval_command(
     reports = []
     scores: ConceptScores | None = None
     frequent: dict[tuple[str, str], list[ErrorGroup]] = {}
-    with _progress() as advancing:
+    stages = {f"score {name}": (f"Scoring {name}", "documents" if name != HF_DEV else "papers") for name in names}
+    with stage_progress(quiet, stages) as progress:
         for eval_set in sets:
-            counted = advancing(extractor, f"scoring {eval_set.name}", len(eval_set.documents))
+            counted = _Advancing(extractor, f"score {eval_set.name}", len(eval_set.documents), progress)
             reports.append(evaluate(counted, eval_set, keep_errors=errors > 0))
         if concept_set is not None:
-            counted = advancing(extractor, f"scoring {concept_set.name}", len(concept_set.papers))
+            counted = _Advancing(extractor, f"score {concept_set.name}", len(concept_set.papers), progress)
             predictions = predict(counted, concept_set.papers)
             scores = score_concepts(concept_set.gold, predictions)
             if errors:
@@ -146,35 +149,29 @@ def _set_names(which: str) -> Sequence[str]:
     return (which,)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Advancing:
-    """An extractor that advances a progress bar by one for each paper it extracts."""
+    """An extractor that reports, as `stage`, each paper it extracts (one progress bar per set)."""
 
     extractor: SupportsExtract
-    advance: Callable[[], None]
+    stage: str
+    total: int
+    progress: ProgressCallback
+    done: int = 0
 
     def extract(self, paper: Paper) -> Extraction:
         extraction = self.extractor.extract(paper)
-        self.advance()
+        self._advance()
         return extraction
 
     def extract_many(self, papers: Sequence[Paper]) -> Iterator[Extraction]:
         for extraction in extractions(self.extractor, papers):
-            self.advance()
+            self._advance()
             yield extraction
 
-
-@contextmanager
-def _progress() -> Iterator[Callable[[SupportsExtract, str, int], SupportsExtract]]:
-    """Progress bars on stderr; yields a function that gives an extractor its own bar for one set."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console) as bars:
-
-        def advancing(extractor: SupportsExtract, description: str, total: int) -> SupportsExtract:
-            task = bars.add_task(description, total=total)
-            return _Advancing(extractor, lambda: bars.advance(task))
-
-        yield advancing
+    def _advance(self) -> None:
+        self.done += 1
+        self.progress(self.stage, self.done, self.total)
 
 
 def make_extractor(path: str, vocabulary: Path | None, lexicon: Path | None) -> SupportsExtract:

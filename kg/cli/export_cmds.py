@@ -6,8 +6,9 @@ from pathlib import Path
 
 import typer
 
-from kg.cli.options import output_option, store_option
+from kg.cli.options import output_option, quiet_option, store_option
 from kg.cli.output import console
+from kg.cli.progress import stage_progress
 from kg.export import EXTENSIONS, PROJECTIONS, export
 from kg.paths import default_exports
 
@@ -35,6 +36,7 @@ def export_command(
     evidence: bool = typer.Option(
         False, "--evidence", help="GraphML typed only: add mention and result nodes, the evidence for each link."
     ),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Export the graph store as RDF (Turtle, N-Triples, N-Quads, JSON-LD, RDF/XML) or as GraphML.
 
@@ -51,7 +53,8 @@ def export_command(
 
     if output is None and fmt in EXTENSIONS:
         output = default_exports(store) / f"kg.{EXTENSIONS[fmt]}"
-    with GraphStore.open(store, read_only=True) as graph_store:
+    with GraphStore.open(store, read_only=True) as graph_store, stage_progress(quiet) as progress:
+        total = graph_store.triple_count()
         path = export(
             graph_store.oxigraph,
             fmt,
@@ -59,6 +62,7 @@ def export_command(
             projection=projection,
             min_weight=min_weight,
             include_evidence=evidence,
+            progress=lambda done: progress(f"export {fmt}", done, total),
         )
     console.print(f"wrote {path} ({path.stat().st_size:,} bytes)", highlight=False)
 

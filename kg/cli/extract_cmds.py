@@ -74,7 +74,7 @@ def run_extraction(
     if not result.papers:
         raise KgError(f"no paper could be read from {', '.join(map(str, paths))}")
     extractions = Extractor().extract_many(result.papers, n_process=n_process)
-    return counted(extractions, len(result.papers), progress)
+    return counted("extract", extractions, len(result.papers), progress)
 
 
 def write_extractions(extractions: Iterable[Extraction], output_format: str, handle: IO[str]) -> None:

@@ -37,8 +37,8 @@ def quiet_option() -> Any:
     return typer.Option(False, "--quiet", "-q", help="No progress bars.")
 
 
-def n_process_option() -> Any:
-    return typer.Option(1, "--n-process", min=1, help="Worker processes for extraction.")
+def n_process_option(default: int | None = 1, help: str = "Worker processes for extraction.") -> Any:
+    return typer.Option(default, "--n-process", min=1, help=help, show_default=default is not None)
 
 
 def exports_option() -> Any:

@@ -6,13 +6,21 @@ from pathlib import Path
 
 import typer
 
+from kg.cli.options import quiet_option, store_option
 from kg.cli.output import console, err_console
-from kg.paths import DEFAULT_STORE
-
-_STORE_HELP = "Folder of the persistent graph store."
+from kg.cli.progress import stage_progress
 
 
-def validate_command(store: Path = typer.Option(DEFAULT_STORE, "--store", help=_STORE_HELP)) -> None:
+def validate_command(
+    store: Path = store_option(),
+    engine: str = typer.Option(
+        "sparql",
+        "--engine",
+        help="sparql: the shapes compiled to SPARQL queries run by the store (fast); "
+        "pyshacl: the reference SHACL engine on an in-memory copy (minutes and GBs on large graphs).",
+    ),
+    quiet: bool = quiet_option(),
+) -> None:
     """Validate the graph against the SHACL shapes in ontology/shapes.ttl; exit 1 on any violation.
 
     Each violation is printed on one line: the node at fault, the property path, the message and the value.
@@ -20,12 +28,13 @@ def validate_command(store: Path = typer.Option(DEFAULT_STORE, "--store", help=_
     Examples:
       kg validate
       kg validate --store /tmp/kgstore
+      kg validate --engine pyshacl      # the reference engine
     """
     from kg.store import GraphStore  # loaded when the command runs, so `kg --help` stays light
     from kg.validate import validate_store
 
-    with GraphStore.open(store, read_only=True) as graph_store:
-        report = validate_store(graph_store)
+    with GraphStore.open(store, read_only=True) as graph_store, stage_progress(quiet) as progress:
+        report = validate_store(graph_store, engine, progress=lambda done, total: progress("validate", done, total))
     for violation in report.violations:
         console.print(str(violation), markup=False, highlight=False)
     if report.conforms:
@@ -39,7 +48,7 @@ def validate_command(store: Path = typer.Option(DEFAULT_STORE, "--store", help=_
 
 
 def stats_command(
-    store: Path = typer.Option(DEFAULT_STORE, "--store", help=_STORE_HELP),
+    store: Path = store_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON instead of a table."),
 ) -> None:
     """Count papers, concepts by type, repositories, organisations and triples in the graph store.

@@ -6,6 +6,7 @@ two mechanisms behind it, usable on their own (for instance `write_graphml` on a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -42,11 +43,13 @@ def export(
     projection: str = "typed",
     min_weight: int = 1,
     include_evidence: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> Path:
     """Write the store as `fmt` to `output` (default ``exports/kg.<ext>``) atomically, and return the path.
 
     `projection`, `min_weight` and `include_evidence` choose the networkx view written as GraphML; RDF formats
     always carry the whole store, so setting them for an RDF format is refused rather than silently ignored.
+    `progress(n)` follows the triples written (RDF formats).
     """
     if fmt not in EXTENSIONS:
         raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(EXTENSIONS)}")
@@ -58,7 +61,7 @@ def export(
     if fmt in RDF_FORMATS:
         if (projection, min_weight, include_evidence) != ("typed", 1, False):
             raise UsageError(f"projection options apply to --format graphml only, not to {fmt}")
-        export_rdf(store, fmt, path)
+        export_rdf(store, fmt, path, progress=progress)
     else:
         write_graphml(_projection(store, projection, min_weight, include_evidence), path)
     return path

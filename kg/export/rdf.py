@@ -28,7 +28,7 @@ import heapq
 import json
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from itertools import groupby, islice
 from pathlib import Path
@@ -56,9 +56,12 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _NAMESPACE = re.compile("|".join(re.escape(ns) for ns in sorted(PREFIXES.values(), key=len, reverse=True)))
 _PREFIX_OF = {namespace: prefix for prefix, namespace in PREFIXES.items()}
 _WRITE_BATCH = 65536  # lines joined per write
+Progress = Callable[[int], None]  # triples written so far
 
 
-def export_rdf(store: ox.Store, fmt: str, output: Path, *, chunk_lines: int = SORT_CHUNK_LINES) -> None:
+def export_rdf(
+    store: ox.Store, fmt: str, output: Path, *, chunk_lines: int = SORT_CHUNK_LINES, progress: Progress | None = None
+) -> None:
     """Write the whole store to `output` in `fmt` (one of `RDF_FORMATS`), atomically."""
     if fmt not in RDF_FORMATS:
         raise UsageError(f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
@@ -68,25 +71,34 @@ def export_rdf(store: ox.Store, fmt: str, output: Path, *, chunk_lines: int = SO
         tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as work,
     ):
         try:
-            write_rdf(store, fmt, handle, Path(work), chunk_lines=chunk_lines)
+            write_rdf(store, fmt, handle, Path(work), chunk_lines=chunk_lines, progress=progress)
         except ValueError as error:
             raise KgError(f"{output}: cannot write the store as {fmt}: {error}") from error
 
 
-def write_rdf(store: ox.Store, fmt: str, handle: IO[bytes], work: Path, *, chunk_lines: int = SORT_CHUNK_LINES) -> None:
-    """Write the store to `handle` as `fmt`, using the folder `work` for the sort's temporary files."""
+def write_rdf(
+    store: ox.Store,
+    fmt: str,
+    handle: IO[bytes],
+    work: Path,
+    *,
+    chunk_lines: int = SORT_CHUNK_LINES,
+    progress: Progress | None = None,
+) -> None:
+    """Write the store to `handle` as `fmt`, using the folder `work` for the sort's temporary files;
+    `progress(n)` follows the triples written."""
     if fmt == "xml":
         _check_xml_predicates(store)
     raw = work / "dump"
     _dump(store, raw, quads=fmt == "nq")
     if fmt in ("nt", "nq"):
-        sort_lines(raw, handle, work, chunk_lines)
+        sort_lines(raw, handle, work, chunk_lines, progress)
         return
     ordered = work / "sorted.nt"
     with ordered.open("wb") as sink:
         sort_lines(raw, sink, work, chunk_lines)
     raw.unlink()
-    quads = ox.parse(path=str(ordered), format=ox.RdfFormat.N_TRIPLES)
+    quads = _counted(ox.parse(path=str(ordered), format=ox.RdfFormat.N_TRIPLES), progress)
     if fmt == "jsonld":
         write_jsonld(quads, handle)
     elif fmt == "xml":
@@ -110,7 +122,21 @@ def _dump(store: ox.Store, path: Path, *, quads: bool) -> None:
         triples.serialize(str(path), ox.RdfFormat.N_TRIPLES)
 
 
-def sort_lines(source: Path, sink: IO[bytes], work: Path, chunk_lines: int = SORT_CHUNK_LINES) -> None:
+def _counted(quads: Iterator[ox.Quad], progress: Progress | None, every: int = 65536) -> Iterator[ox.Quad]:
+    if progress is None:
+        yield from quads
+        return
+    done = 0
+    for done, quad in enumerate(quads, start=1):
+        if done % every == 0:
+            progress(done)
+        yield quad
+    progress(done)
+
+
+def sort_lines(
+    source: Path, sink: IO[bytes], work: Path, chunk_lines: int = SORT_CHUNK_LINES, progress: Progress | None = None
+) -> None:
     """Write the lines of `source` to `sink` sorted and without duplicates, holding `chunk_lines` at most.
 
     Lines are compared as bytes, which for canonical N-Triples orders by subject, then predicate, then object.
@@ -124,23 +150,27 @@ def sort_lines(source: Path, sink: IO[bytes], work: Path, chunk_lines: int = SOR
                 chunk[-1] += b"\n"
             chunk.sort()
             if not runs and len(chunk) < chunk_lines:  # the whole input fits in one run: no merge needed
-                _write_unique(sink, chunk)
+                _write_unique(sink, chunk, progress)
                 return
             runs.append(work / f"run-{len(runs)}")
             with runs[-1].open("wb") as run:
                 run.writelines(chunk)
             del chunk
     with ExitStack() as files:
-        _write_unique(sink, heapq.merge(*(files.enter_context(run.open("rb")) for run in runs)))
+        _write_unique(sink, heapq.merge(*(files.enter_context(run.open("rb")) for run in runs)), progress)
     for path in runs:
         path.unlink()
 
 
-def _write_unique(sink: IO[bytes], lines: Iterable[bytes]) -> None:
+def _write_unique(sink: IO[bytes], lines: Iterable[bytes], progress: Progress | None = None) -> None:
     """Write sorted `lines`, dropping repeats (a triple held in several graphs), in batches."""
     unique = (line for line, _ in groupby(lines))
+    written = 0
     while batch := list(islice(unique, _WRITE_BATCH)):
         sink.write(b"".join(batch))
+        written += len(batch)
+        if progress is not None:
+            progress(written)
 
 
 # ---------------------------------------------------------------------------------------------------- JSON-LD

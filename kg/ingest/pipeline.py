@@ -203,8 +203,22 @@ def ingest(
     if fmt is not None:
         check_format(fmt)
     entries = expand_paths(paths)
-    files = [entry for entry in entries if isinstance(entry, Path)]
-    sizes = {path: _size(path) for path in files}
+    listings, rejected = read_files(entries, fmt, progress, limits=limits)
+    files = sum(isinstance(entry, Path) for entry in entries)
+    return IngestResult(merge_papers(listings), tuple(rejected), len(listings), files)
+
+
+def read_files(
+    entries: Sequence[Path | Rejected],
+    fmt: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> tuple[list[Paper], list[Rejected]]:
+    """The listings of `entries` (not merged) and their rejects, in file then line order: one partition of
+    `ingest`'s work, which a cluster can run on several partitions at once before merging. An entry that is
+    already a Rejected (see `expand_paths`) is passed through in its place."""
+    sizes = {entry: file_size(entry) for entry in entries if isinstance(entry, Path)}
     total = sum(sizes.values())
     done = 0
     if progress is not None:
@@ -215,7 +229,6 @@ def ingest(
         if isinstance(path, Rejected):
             rejected.append(path)
             continue
-        size = sizes[path]
         on_bytes = None if progress is None else _file_progress(progress, done, total)
         file_rejects = []
         for record in _read(path, fmt, limits, on_bytes):
@@ -224,17 +237,18 @@ def ingest(
             else:
                 listings.append(record)
         rejected.extend(sorted(file_rejects, key=_file_order))
-        done += size
+        done += sizes[path]
         if progress is not None:
             progress(done, total)
-    return IngestResult(merge_papers(listings), tuple(rejected), len(listings), len(files))
+    return listings, rejected
 
 
-def _size(path: Path) -> int:
+def file_size(path: Path) -> int:
+    """The size of `path` in bytes, or 0 when it cannot be read (reading it then rejects it with the reason)."""
     try:
         return path.stat().st_size
     except OSError:
-        return 0  # `_read` rejects the file with the reason
+        return 0
 
 
 def _file_progress(progress: Callable[[int, int], None], before: int, total: int) -> ByteProgress:
