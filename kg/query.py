@@ -36,14 +36,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal, TypeAlias, TypeVar
+from typing import Any, Literal, Protocol, TypeAlias, TypeVar
+from xml.etree import ElementTree
 
 import pyoxigraph as ox
 
 from kg.derived import label_key
 from kg.errors import KgError, UsageError
 from kg.paths import QUERIES_DIR
-from kg.terms import PREFIXES
+from kg.terms import BASE, PREFIXES
 
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 ResultKind = Literal["bindings", "boolean", "graph"]
@@ -102,12 +103,16 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 def check_read_only(sparql: str, source: str = "<query>") -> None:
-    """Refuse `SERVICE`, `LOAD` and SPARQL Update keywords wherever they appear as keywords.
+    """Refuse `SERVICE`, `LOAD`, SPARQL Update keywords, and `FROM`/`FROM NAMED` naming a graph not the store's own.
 
-    Oxigraph would execute `SERVICE` against any URL, so this check is what keeps queries off the network. Words
-    inside strings, IRIs, comments, variables and prefixed names are not keywords and pass.
+    Oxigraph would execute `SERVICE` against any URL, so this check is what keeps queries off the network; other
+    engines dereference a `FROM <url>` they do not hold, so a dataset may name only the store's own graphs (IRIs
+    under `kg.terms.BASE`, as `kg build --store URL` writes them). Words inside strings, IRIs, comments, variables
+    and prefixed names are not keywords and pass. `kg query`, the Python API and `kg serve` all call this, and
+    `kg serve` before a query reaches a worker.
     """
-    for token in _TOKEN.finditer(sparql):
+    tokens = _significant_tokens(sparql)
+    for index, token in enumerate(tokens):
         if token.lastgroup != "word":
             continue
         word = token.group().upper()
@@ -115,10 +120,57 @@ def check_read_only(sparql: str, source: str = "<query>") -> None:
             reason = "queries never reach the network"
         elif word in _UPDATE_KEYWORDS:
             reason = "the store is read-only here and SPARQL updates are refused"
+        elif word == "FROM":
+            _check_from(sparql, tokens, index, source)
+            continue
         else:
             continue
         line, column = _position(sparql, token.start())
         raise KgError(f"{source}:{line}:{column}: {word} is not allowed: {reason}")
+
+
+def check_dataset(graphs: Iterable[str], what: str = "the request") -> None:
+    """Refuse graph IRIs (the SPARQL Protocol's default-graph-uri and named-graph-uri) outside the store's own."""
+    for graph in graphs:
+        if not graph.startswith(BASE):
+            raise KgError(f"{what}: graph <{graph}> is not allowed: {_FROM_REASON}")
+
+
+_FROM_REASON = f"queries never reach the network, and only the store's own graphs (<{BASE}...>) can be named"
+
+
+def _check_from(sparql: str, tokens: list[re.Match[str]], index: int, source: str) -> None:
+    """Refuse the `FROM [NAMED] <iri>` at tokens[index] unless the IRI is one of the store's own graphs."""
+    following = tokens[index + 1 : index + 3]
+    if following and following[0].lastgroup == "word" and following[0].group().upper() == "NAMED":
+        following = following[1:]
+    target = following[0] if following else None
+    graph = _resolve_iri(target.group(), _declared_prefixes(tokens)) if target is not None else None
+    if graph is None or not graph.startswith(BASE):
+        shown = target.group() if target is not None else "(nothing)"
+        line, column = _position(sparql, tokens[index].start())
+        raise KgError(f"{source}:{line}:{column}: FROM {shown} is not allowed: {_FROM_REASON}")
+
+
+def _declared_prefixes(tokens: list[re.Match[str]]) -> dict[str, str]:
+    """The common prefixes overridden by the query's own `PREFIX p: <iri>` declarations."""
+    prefixes = dict(PREFIXES)
+    for index, token in enumerate(tokens[:-2]):
+        if token.lastgroup == "word" and token.group().upper() == "PREFIX":
+            name, iri = tokens[index + 1], tokens[index + 2]
+            if name.lastgroup == "pname" and iri.lastgroup == "iri":
+                prefixes[name.group().split(":", 1)[0]] = iri.group()[1:-1]
+    return prefixes
+
+
+def _resolve_iri(text: str, prefixes: Mapping[str, str]) -> str | None:
+    """The absolute IRI an `<iri>` or prefixed-name token stands for; None for anything else (a relative IRI
+    resolves against a BASE the query may set, so it is not trusted)."""
+    if text.startswith("<"):
+        iri = text[1:-1]
+        return iri if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri) else None
+    prefix, colon, local = text.partition(":")
+    return prefixes[prefix] + local if colon and prefix in prefixes else None
 
 
 def without_lateral(sparql: str) -> str:
@@ -238,6 +290,28 @@ def _json_term(term: Term) -> dict[str, Any]:
     return encoded
 
 
+_RESULTS_XML_NS = "http://www.w3.org/2005/sparql-results#"
+
+
+def _xml_term(parent: ElementTree.Element, term: Term) -> None:
+    """One RDF term inside a SPARQL Query Results XML <binding> (or a triple term's part)."""
+    if isinstance(term, ox.NamedNode):
+        ElementTree.SubElement(parent, "uri").text = term.value
+    elif isinstance(term, ox.BlankNode):
+        ElementTree.SubElement(parent, "bnode").text = term.value
+    elif isinstance(term, ox.Triple):
+        triple = ElementTree.SubElement(parent, "triple")
+        for part, value in (("subject", term.subject), ("predicate", term.predicate), ("object", term.object)):
+            _xml_term(ElementTree.SubElement(triple, part), value)
+    else:
+        literal = ElementTree.SubElement(parent, "literal")
+        literal.text = term.value
+        if term.language:
+            literal.set("xml:lang", term.language)
+        elif term.datatype.value != _XSD_STRING:
+            literal.set("datatype", term.datatype.value)
+
+
 def _csv_value(term: Term | None) -> str:
     """A term in SPARQL CSV: the bare IRI, the lexical form or `_:label`; an unbound variable is empty."""
     if term is None:
@@ -272,6 +346,25 @@ def _serialize_triples(triples: tuple[ox.Triple, ...], rdf_format: ox.RdfFormat)
     """Triples as text in `rdf_format`, declaring the common prefixes where the format has them."""
     data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
     return (data or b"").decode("utf-8")
+
+
+# Longest namespace first, so kgid: wins over a shorter namespace that is its prefix.
+_NAMESPACES = sorted(((ns, prefix) for prefix, ns in PREFIXES.items()), key=lambda item: -len(item[0]))
+
+
+def compact(term: Term | None) -> str:
+    """A term as a person reads it in a table: prefixed IRIs, bare literal values, nothing when unbound."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for namespace, prefix in _NAMESPACES:
+            if term.value.startswith(namespace):
+                return f"{prefix}:{term.value[len(namespace) :]}"
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        return term.value + (f"@{term.language}" if term.language else "")
+    return str(term)
+
 
 
 @dataclass(frozen=True)
@@ -312,6 +405,10 @@ class QueryResult:
             return None
         return _serialize_triples(self.triples, ox.RdfFormat.TURTLE)
 
+    def to_rdf(self, rdf_format: ox.RdfFormat) -> str:
+        """CONSTRUCT/DESCRIBE results in `rdf_format` (with the common prefixes where it has them)."""
+        return _serialize_triples(self.triples, rdf_format)
+
     def without(self, names: Iterable[str]) -> QueryResult:
         """The same result with the columns `names` removed (named queries drop the echo of their inputs)."""
         drop = set(names)
@@ -340,6 +437,24 @@ class QueryResult:
                 },
             }
         return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+    def to_xml(self) -> str:
+        """SPARQL Query Results XML; RDF/XML for CONSTRUCT/DESCRIBE."""
+        if self.kind == "graph":
+            return _serialize_triples(self.triples, ox.RdfFormat.RDF_XML)
+        root = ElementTree.Element("sparql", xmlns=_RESULTS_XML_NS)
+        head = ElementTree.SubElement(root, "head")
+        if self.kind == "boolean":
+            ElementTree.SubElement(root, "boolean").text = "true" if self.boolean else "false"
+        else:
+            for name in self.variables:
+                ElementTree.SubElement(head, "variable", name=name)
+            results = ElementTree.SubElement(root, "results")
+            for binding in self.bindings:
+                result = ElementTree.SubElement(results, "result")
+                for name, term in binding.items():
+                    _xml_term(ElementTree.SubElement(result, "binding", name=name), term)
+        return '<?xml version="1.0"?>\n' + ElementTree.tostring(root, encoding="unicode")
 
     def to_csv(self) -> str:
         """SPARQL 1.1 CSV (CRLF line ends, plain values); Turtle for CONSTRUCT/DESCRIBE."""
@@ -435,7 +550,10 @@ def _unknown_prefix(sparql: str) -> tuple[str, int] | None:
     return None
 
 
-def _materialise(outcome: object) -> QueryResult:
+def materialise(outcome: object) -> QueryResult:
+    """A QueryResult from what an engine's `query` returned (pyoxigraph results, or a QueryResult already)."""
+    if isinstance(outcome, QueryResult):  # an engine that materialises itself (a remote endpoint)
+        return outcome
     if isinstance(outcome, ox.QueryBoolean):
         return QueryResult(kind="boolean", boolean=bool(outcome))
     if isinstance(outcome, ox.QueryTriples):
@@ -443,6 +561,14 @@ def _materialise(outcome: object) -> QueryResult:
     assert isinstance(outcome, ox.QuerySolutions)
     variables = tuple(variable.value for variable in outcome.variables)
     return QueryResult(kind="bindings", variables=variables, solutions=tuple(tuple(s) for s in outcome))
+
+
+class QueryEngine(Protocol):
+    """What a query runs on: a pyoxigraph `Store`, or `kg.remote_store.SparqlEndpoint` for a remote server."""
+
+    def query(
+        self, query: str, *, prefixes: dict[str, str] | None = ..., substitutions: dict[ox.Variable, Term] | None = ...
+    ) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -453,10 +579,10 @@ class _Job:
     substitutions: dict[ox.Variable, Term] = field(default_factory=dict)
     source: str = "<query>"
 
-    def run(self, store: ox.Store) -> QueryResult:
+    def run(self, store: QueryEngine) -> QueryResult:
         try:
             outcome = store.query(self.sparql, prefixes=PREFIXES, substitutions=self.substitutions or None)
-            return _materialise(outcome)
+            return materialise(outcome)
         except SyntaxError as error:
             raise KgError(_syntax_message(error, self.sparql, self.source)) from None
         except (OSError, RuntimeError, ValueError, TypeError) as error:
@@ -518,7 +644,7 @@ def call_with_deadline(function: Callable[[], T], timeout: float, what: str = "q
 
 
 def run_query(
-    store: ox.Store,
+    store: QueryEngine,
     sparql: str,
     *,
     substitutions: Mapping[str, object] | None = None,
@@ -574,7 +700,7 @@ def _case_forms(text: str) -> list[str]:
     return list(dict.fromkeys([text, text.lower(), text.upper(), text.title(), text[:1].upper() + text[1:]]))
 
 
-def stored_labels(store: ox.Store, text: str) -> tuple[ox.Literal, ...]:
+def stored_labels(store: QueryEngine, text: str) -> tuple[ox.Literal, ...]:
     """The preferred and alternative labels in `store` equal to `text` ignoring case.
 
     With label keys (every store `kg build` writes), the labels of the nodes keyed by `text` in lower case are
@@ -772,7 +898,7 @@ class NamedQuery:
         if sum(param.type == "limit" for param in self.params) > 1:
             raise KgError(f"{self.path}: at most one parameter may be of type limit")
 
-    def bind(self, store: ox.Store, values: Mapping[str, object]) -> Binding:
+    def bind(self, store: QueryEngine, values: Mapping[str, object]) -> Binding:
         """Check `values` against the declared parameters, fill defaults, and resolve them to terms."""
         declared = {param.name: param for param in self.params}
         unknown = sorted(set(values) - set(declared))
@@ -833,7 +959,7 @@ def named_query(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
 
 
 def run_named(
-    store: ox.Store,
+    store: QueryEngine,
     name: str,
     params: Mapping[str, object] | None = None,
     *,

@@ -617,3 +617,14 @@ def _commit(layout: _Layout, staging: Path) -> None:
     for version in layout.versions():
         if version not in (target, previous):
             shutil.rmtree(version, ignore_errors=True)
+
+
+def current_data_dir(path: Path) -> Path:
+    """The Oxigraph folder of the version committed at `path` now, read from CURRENT_VERSION without opening it.
+
+    For long-lived readers (`kg serve`) that follow new versions: each request opens the version current when
+    it arrived, so it is answered from one complete commit, never from a half-written graph."""
+    layout = _Layout(Path(path))
+    if not layout.is_store():
+        raise KgError(f"no store at {path}; run `kg build` first")
+    return layout.current() / _DB

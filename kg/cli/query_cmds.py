@@ -6,7 +6,6 @@ import sys
 from enum import StrEnum
 from pathlib import Path
 
-import pyoxigraph as ox
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -15,11 +14,7 @@ from kg.api import open as open_graph
 from kg.cli.output import console
 from kg.errors import KgError, UsageError
 from kg.paths import DEFAULT_STORE
-from kg.query import NamedQuery, QueryResult, Term, named_queries, run_named, run_query
-from kg.terms import PREFIXES
-
-# Longest namespace first, so kgid: wins over a shorter namespace that is its prefix.
-_NAMESPACES = sorted(((ns, prefix) for prefix, ns in PREFIXES.items()), key=lambda item: -len(item[0]))
+from kg.query import NamedQuery, QueryResult, compact, named_queries, run_named, run_query
 
 
 class OutputFormat(StrEnum):
@@ -101,20 +96,6 @@ def _read_query(sparql: str | None, file: Path | None) -> tuple[str, str]:
         return sys.stdin.read(), "<stdin>"
     except UnicodeDecodeError as error:
         raise KgError(f"<stdin>: the query is not UTF-8 text: {error}") from None
-
-
-def compact(term: Term | None) -> str:
-    """A term as a person reads it in a table: prefixed IRIs, bare literal values, nothing when unbound."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        for namespace, prefix in _NAMESPACES:
-            if term.value.startswith(namespace):
-                return f"{prefix}:{term.value[len(namespace) :]}"
-        return f"<{term.value}>"
-    if isinstance(term, ox.Literal):
-        return term.value + (f"@{term.language}" if term.language else "")
-    return str(term)
 
 
 def _table(result: QueryResult) -> Table:
