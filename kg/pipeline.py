@@ -8,9 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.errors import KgError
 from kg.records import Extraction, Paper, Rejected
+
+if TYPE_CHECKING:
+    from kg.remote_store import RemoteStore
+    from kg.store import GraphStore
 
 # stage name, units done, units total (None when unknown)
 ProgressCallback = Callable[[str, int, int | None], None]
@@ -42,7 +47,7 @@ def _counted(items: Iterable[Extraction], total: int, progress: ProgressCallback
 def build(
     paths: Sequence[Path],
     *,
-    store_path: Path,
+    store_path: Path | str,
     exports_dir: Path,
     input_format: str | None = None,
     export_formats: Sequence[str] = DEFAULT_EXPORT_FORMATS,
@@ -56,7 +61,6 @@ def build(
     from kg.export import export
     from kg.ingest import ingest, write_rejects_report
     from kg.nlp import Extractor
-    from kg.store import GraphStore
 
     def ingest_progress(done: int, total: int) -> None:
         if progress is not None:
@@ -73,7 +77,7 @@ def build(
 
     papers: Sequence[Paper] = result.papers
     extractor = Extractor()
-    with GraphStore.open(store_path, read_only=False) as store:
+    with _open_store(store_path, progress) as store:
         extractions = _counted(extractor.extract_many(papers, n_process=n_process), len(papers), progress)
         added = store.add(extractions)
         if progress is not None:
@@ -96,6 +100,17 @@ def build(
         exports=tuple(written),
         rejects_report=rejects_path,
     )
+
+
+def _open_store(location: Path | str, progress: ProgressCallback | None) -> GraphStore | RemoteStore:
+    """The store a build writes: a folder (the embedded store), or a SPARQL server's URL (`kg.remote_store`)."""
+    from kg.remote_store import RemoteStore, is_remote
+    from kg.store import GraphStore
+
+    if is_remote(location):
+        upload = None if progress is None else (lambda done, total: progress("upload", done, total))
+        return RemoteStore.open(str(location), upload=upload)
+    return GraphStore.open(Path(location), read_only=False)
 
 
 def _export_path(exports_dir: Path, fmt: str) -> Path:

@@ -210,6 +210,66 @@ def _group_end(tokens: list[re.Match[str]], opening: int) -> int:
     return len(tokens) - 1
 
 
+def inline_substitutions(sparql: str, substitutions: Mapping[str, Term]) -> str:
+    """The query with `substitutions` written in as VALUES blocks, for an engine without Oxigraph's substitution
+    (a remote SPARQL 1.1 server).
+
+    SEP-0007 substitution binds a variable everywhere, sub-SELECTs included, before evaluation. The same rows come
+    from a `VALUES` block opening the query's WHERE group and the group of every sub-SELECT that projects the
+    variable (or `*`): a sub-SELECT's LIMIT then applies after the binding, as it does with substitution. Terms are
+    written by pyoxigraph, never pasted from user text.
+    """
+    if not substitutions:
+        return sparql
+    for name, term in substitutions.items():
+        if not isinstance(term, ox.NamedNode | ox.Literal):
+            raise UsageError(f"?{name}: only IRIs and literals can be bound on a remote endpoint, not {term}")
+    tokens = _significant_tokens(sparql)
+    edits: list[tuple[int, int, str]] = []
+    for index, token in enumerate(tokens):
+        word = token.group().upper() if token.lastgroup == "word" else ""
+        if word not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            continue
+        opening = _where_group(tokens, index)
+        outermost = not edits and all(t.group() != "{" for t in tokens[:index])
+        names = [n for n in substitutions if outermost or _projects(tokens, index, opening, n)]
+        if opening is not None and names:
+            variables = " ".join(f"?{n}" for n in names)
+            row = " ".join(str(substitutions[n]) for n in names)
+            at = tokens[opening].end()
+            edits.append((at, at, f" VALUES ({variables}) {{ ({row}) }} "))
+        elif outermost and opening is None:
+            raise UsageError("parameters need a WHERE clause to be bound on a remote endpoint")
+    return _apply_edits(sparql, edits)
+
+
+def _where_group(tokens: list[re.Match[str]], form: int) -> int | None:
+    """Index of the `{` opening the WHERE group of the query form (SELECT, ASK, ...) at tokens[form]."""
+    index = form + 1
+    if tokens[form].group().upper() == "CONSTRUCT" and index < len(tokens) and tokens[index].group() == "{":
+        index = _group_end(tokens, index) + 1  # skip the template
+    for position in range(index, len(tokens)):
+        if tokens[position].group() == "{":
+            return position
+    return None
+
+
+def _projects(tokens: list[re.Match[str]], form: int, opening: int | None, name: str) -> bool:
+    """Whether the SELECT at tokens[form] projects ?name (listed, `AS ?name`, or `*`)."""
+    if tokens[form].group().upper() != "SELECT" or opening is None:
+        return False
+    depth = 0
+    for position in range(form + 1, opening):
+        text = tokens[position].group()
+        depth += {"(": 1, ")": -1}.get(text, 0)
+        previous = tokens[position - 1].group().upper()
+        if text == "*" and depth == 0:
+            return True
+        if tokens[position].lastgroup == "variable" and text[1:] == name and (depth == 0 or previous == "AS"):
+            return True
+    return False
+
+
 # ------------------------------------------------------------------------------------------------- results
 
 

@@ -338,6 +338,17 @@ def serve(config: ServeConfig, *, host: str = DEFAULT_HOST, port: int = DEFAULT_
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", access_log=False)
 
 
+def where_to_query(store: str | Path) -> str:
+    """The line `kg build` prints: where a SPARQL client reads what it built."""
+    from kg.remote_store import is_remote, server_urls
+
+    if is_remote(store):
+        query = server_urls(str(store)).query
+        return f"SPARQL endpoint: {query} (or `kg query --endpoint '{query}'`)"
+    urls = endpoint_urls(DEFAULT_HOST, DEFAULT_PORT)
+    return f"SPARQL endpoint: {urls['SPARQL endpoint']} once `kg serve --store {store}` runs"
+
+
 def describe(config: ServeConfig, host: str, port: int) -> str:
     """The lines `kg serve` prints: where to point a client, and what is served."""
     lines = [f"{what}: {url}" for what, url in endpoint_urls(host, port).items()]

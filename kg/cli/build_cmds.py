@@ -13,15 +13,26 @@ from kg.errors import KgError
 from kg.ingest import summarize_rejects
 from kg.paths import DEFAULT_EXPORTS, DEFAULT_SEEDS, DEFAULT_STORE
 from kg.pipeline import DEFAULT_EXPORT_FORMATS, BuildReport, build
+from kg.serve import where_to_query
 
-_STAGE_LABELS = {"read": "Reading listings", "extract": "Extracting concepts", "export": "Writing exports"}
+_STAGE_LABELS = {
+    "read": "Reading listings",
+    "extract": "Extracting concepts",
+    "upload": "Sending named graphs",
+    "export": "Writing exports",
+}
 
 
 def build_command(
     paths: list[Path] = typer.Argument(
         None, help="Files or folders to read (default: seeds/). Folders are read recursively.", show_default=False
     ),
-    store: Path = typer.Option(DEFAULT_STORE, "--store", help="Folder of the persistent graph store."),
+    store: str = typer.Option(
+        str(DEFAULT_STORE),
+        "--store",
+        help="Folder of the persistent graph store, or the Graph Store Protocol URL of a SPARQL server "
+        "(http://HOST:PORT/store for Oxigraph; see README, Remote stores).",
+    ),
     exports: Path = typer.Option(DEFAULT_EXPORTS, "--exports", help="Folder for exports and the rejects report."),
     input_format: str = typer.Option(
         None, "--format", help="Force the input format: hf-listing, hf-api, jsonl, csv or arxiv (default: detect)."
@@ -43,6 +54,7 @@ def build_command(
       kg build                              # the seeds/ corpus
       kg build ../shared/corpus/hf-daily-api --export ttl,graphml,jsonld
       kg build papers.jsonl --store /tmp/kgstore --strict
+      kg build --store http://127.0.0.1:7878/store   # into a running `oxigraph serve --union-default-graph`
     """
     inputs = paths or [DEFAULT_SEEDS]
     formats = tuple(f.strip() for f in export_formats.split(",") if f.strip())
@@ -56,7 +68,7 @@ def build_command(
 
 def _run_with_progress(
     inputs: list[Path],
-    store: Path,
+    store: str,
     exports: Path,
     input_format: str | None,
     formats: tuple[str, ...],
@@ -86,7 +98,7 @@ def _run_with_progress(
         )
 
 
-def _print_summary(report: BuildReport, store: Path) -> None:
+def _print_summary(report: BuildReport, store: str) -> None:
     table = Table(title=f"Build summary ({store})", show_header=False)
     table.add_row("files read", str(report.files))
     table.add_row("listing records", str(report.listings))
@@ -101,6 +113,7 @@ def _print_summary(report: BuildReport, store: Path) -> None:
     for path in report.exports:
         table.add_row("export", str(path))
     console.print(table)
+    console.print(where_to_query(store), markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

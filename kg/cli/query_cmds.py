@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from kg.api import open as open_graph
 from kg.cli.output import console
 from kg.errors import KgError, UsageError
 from kg.paths import DEFAULT_STORE
-from kg.query import NamedQuery, QueryResult, compact, named_queries, run_named, run_query
+from kg.query import NamedQuery, QueryEngine, QueryResult, compact, named_queries, run_named, run_query
 
 
 class OutputFormat(StrEnum):
@@ -38,6 +40,12 @@ def query_command(
         None, "--timeout", help="Stop the query after SECONDS (exit status 124).", show_default=False
     ),
     store: Path = typer.Option(DEFAULT_STORE, "--store", help="Folder of the graph store."),
+    endpoint: str | None = typer.Option(
+        None,
+        "--endpoint",
+        help="Query a remote SPARQL 1.1 endpoint (its query URL) instead of --store.",
+        show_default=False,
+    ),
     list_queries: bool = typer.Option(False, "--list", help="Describe the named queries and exit."),
 ) -> None:
     """Query the graph with SPARQL; the common prefixes (kg:, kgid:, skos:, dcterms:, ...) are pre-declared.
@@ -50,6 +58,7 @@ def query_command(
       kg query -f my.rq --format csv
       kg query --name top-concepts --param type=dataset --param limit=10
       kg query --list
+      kg query --endpoint 'http://127.0.0.1:7878/query?union-default-graph' --name top-concepts
     """
     if list_queries:
         _print_named(named_queries())
@@ -58,15 +67,28 @@ def query_command(
     if name is not None:
         if sparql is not None or file is not None:
             raise UsageError("give a query text, -f FILE or --name NAME, not several")
-        with open_graph(store) as graph:
-            result = run_named(graph.store, name, values, timeout=timeout)
+        with _engine(store, endpoint) as engine:
+            result = run_named(engine, name, values, timeout=timeout)
     else:
         text, source = _read_query(sparql, file)
         if not text.strip():
             raise UsageError(f"{source}: the query is empty")
-        with open_graph(store) as graph:
-            result = run_query(graph.store, text, substitutions=values, timeout=timeout, source=source)
+        with _engine(store, endpoint) as engine:
+            result = run_query(engine, text, substitutions=values, timeout=timeout, source=source)
     _print_result(result, output)
+
+
+@contextlib.contextmanager
+def _engine(store: Path, endpoint: str | None) -> Iterator[QueryEngine]:
+    """What the query runs on: the local store, or a remote endpoint (checked by the same read-only guard)."""
+    if endpoint is not None:
+        from kg.remote_store import open_endpoint
+
+        with open_endpoint(endpoint) as remote:
+            yield remote
+        return
+    with open_graph(store) as graph:
+        yield graph.store
 
 
 def _parse_params(items: list[str]) -> dict[str, str]:
