@@ -426,7 +426,6 @@ def compact(term: Term | None) -> str:
     return str(term)
 
 
-
 @dataclass(frozen=True)
 class QueryResult:
     """The outcome of one query: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).

@@ -255,8 +255,7 @@ def _table(result: QueryResult) -> str:
         return f"<pre>{html.escape(result.graph or '')}</pre>"
     head = "".join(f"<th>{html.escape(name)}</th>" for name in result.variables)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(compact(term))}</td>" for term in row) + "</tr>"
-        for row in result.solutions
+        "<tr>" + "".join(f"<td>{html.escape(compact(term))}</td>" for term in row) + "</tr>" for row in result.solutions
     )
     count = f"<p>{len(result)} row{'s' if len(result) != 1 else ''}</p>"
     return f"{count}<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
@@ -271,7 +270,7 @@ def _named_list(described: list[dict[str, object]]) -> str:
             f"{' = ' + html.escape(str(p['default'])) if p['default'] is not None else ' (required)'}</li>"
             for p in query["params"]  # type: ignore[attr-defined]
         )
-        link = f"<a href=\"/queries/{quote(str(query['name']))}\">{html.escape(str(query['name']))}</a>"
+        link = f'<a href="/queries/{quote(str(query["name"]))}">{html.escape(str(query["name"]))}</a>'
         shown = f"<br><small>{html.escape(str(examples[0]))}</small>" if examples else ""  # type: ignore[index]
         items.append(f"<li>{link}: {html.escape(str(query['description']))}<ul>{params}</ul>{shown}</li>")
     return "<ul>" + "".join(items) + "</ul>"
@@ -313,9 +312,7 @@ def create_app(config: ServeConfig, *, routes: Sequence[BaseRoute] = ()) -> Star
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.pool = await run_in_threadpool(
-            WorkerPool, config.store, size=config.workers, timeout=config.timeout
-        )
+        app.state.pool = await run_in_threadpool(WorkerPool, config.store, size=config.workers, timeout=config.timeout)
         try:
             yield
         finally:

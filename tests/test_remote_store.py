@@ -156,7 +156,7 @@ def test_a_read_only_server_refuses_the_write_with_one_line(tmp_path: Path) -> N
     ox.Store(str(location)).flush()
     with oxigraph(location, read_only=True) as server:
         with pytest.raises(
-            KgError, match=r"the server refused the PUT \(HTTP 403 Forbidden.*is it read-only\?$"
+            KgError, match=r"/store: the server refused the write \(POST, HTTP 403 Forbidden: .*not read-only"
         ) as error:
             remote_add(server, tmp_path / "copy", extractions())
         assert "\n" not in str(error.value)
@@ -263,3 +263,27 @@ def test_inlined_values_give_the_rows_of_substitution(fixture_graph: ox.Store, n
     expected = run_named(fixture_graph, name, params)
     assert len(expected) > 0
     assert run_named(_Inlining(fixture_graph), name, params) == expected  # type: ignore[arg-type]
+
+
+def test_a_server_without_dataset_post_gets_one_put_per_graph(tmp_path: Path) -> None:
+    requests: list[tuple[str, str | None]] = []
+
+    def no_quads(request: httpx.Request) -> httpx.Response:
+        graph = request.url.params.get("graph")
+        requests.append((request.method, graph))
+        if request.method == "POST" and graph is None:
+            return httpx.Response(415, text="Unsupported Media Type: application/n-quads")
+        return httpx.Response(201)
+
+    with GraphStore.open(tmp_path / "copy" / "store", read_only=False) as local:
+        store = RemoteStore(server_urls("http://example.invalid/store"), tmp_path / "copy", local, None)
+        store._http._client = httpx.Client(transport=httpx.MockTransport(no_quads))
+        store.add(extractions())
+        graphs = {graph for method, graph in requests if method == "PUT"}
+        assert requests[0] == ("POST", None)
+        assert len(graphs) == len(requests) - 1  # each graph once
+        assert sum("/graph/paper/" in graph for graph in graphs) == 3  # one per paper, the rest node buckets
+        assert all(graph.startswith("https://w3id.org/kg-ml/id/graph/") for graph in graphs)
+        requests.clear()
+        store.add([without_mention(next(iter(extractions())), "GLUE")])
+        assert requests and all(method in ("PUT", "DELETE") for method, _ in requests)
