@@ -105,7 +105,7 @@ def server_urls(url: str) -> ServerUrls:
     return ServerUrls(url, url)
 
 
-def _without_credentials(url: str) -> str:
+def without_credentials(url: str) -> str:
     """The URL as printed in messages: user and password removed."""
     parts = urlsplit(url)
     if "@" not in parts.netloc:
@@ -128,7 +128,7 @@ class _Http:
     """One keep-alive HTTP client with bounded retries of transient failures."""
 
     def __init__(self, url: str, *, timeout: float = 120.0, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.where = _without_credentials(url)
+        self.where = without_credentials(url)
         self._client = httpx.Client(timeout=timeout, follow_redirects=True)
         self._sleep = sleep
 
@@ -292,6 +292,7 @@ class RemoteStore:
         self._http = _Http(urls.graph_store)
         self._upload = upload
         self._dataset_post = True  # until the server rejects one
+        self._dataset_post_checked = False
 
     @classmethod
     def open(cls, url: str, *, working_copy: Path | None = None, upload: UploadProgress | None = None) -> RemoteStore:
@@ -307,12 +308,12 @@ class RemoteStore:
     @property
     def local(self) -> GraphStore:
         if self._local is None:
-            raise KgError(f"remote store {_without_credentials(self.urls.graph_store)} is closed")
+            raise KgError(f"remote store {without_credentials(self.urls.graph_store)} is closed")
         return self._local
 
     @property
     def path(self) -> str:
-        return _without_credentials(self.urls.graph_store)
+        return without_credentials(self.urls.graph_store)
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -377,6 +378,13 @@ class RemoteStore:
         except RejectedError:
             self._dataset_post = False
             return False
+        if not self._dataset_post_checked:  # a server that took the POST but dropped the graph names would be wrong
+            if not run_query(SparqlEndpoint(self.urls.query), f"ASK {{ GRAPH <{graphs[0]}> {{ ?s ?p ?o }} }}").boolean:
+                raise KgError(
+                    f"{self.path}: the server took an N-Quads POST but did not keep its named graphs; "
+                    "it cannot hold a kg graph as it is (see README, Remote stores)"
+                )
+            self._dataset_post_checked = True
         return True
 
     def _put(self, graph: str, lines: list[str]) -> None:
@@ -419,7 +427,7 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
 
 def _write_manifest(folder: Path, url: str, graphs: Mapping[str, str]) -> None:
     triples = sum(int(digest.split(":", 1)[0]) for digest in graphs.values())
-    document = {"server": _without_credentials(url), "triples": triples, "graphs": dict(sorted(graphs.items()))}
+    document = {"server": without_credentials(url), "triples": triples, "graphs": dict(sorted(graphs.items()))}
     atomic_write_text(folder / _MANIFEST, json.dumps(document, indent=0) + "\n")
 
 
@@ -461,12 +469,12 @@ def _pull(query_url: str, store: Path) -> None:
             with client.stream("POST", query_url, data={"query": query}, headers=headers) as response:
                 if response.status_code >= 400:
                     detail = _first_line(response.read().decode("utf-8", "replace"))
-                    where = _without_credentials(query_url)
+                    where = without_credentials(query_url)
                     raise KgError(f"{where}: cannot read the graph (HTTP {response.status_code}: {detail})")
                 for chunk in response.iter_bytes():
                     spool.write(chunk)
         except httpx.TransportError as error:
-            raise KgError(f"{_without_credentials(query_url)}: cannot read the graph: {error}") from None
+            raise KgError(f"{without_credentials(query_url)}: cannot read the graph: {error}") from None
         spool.seek(0)
         import_graph(store, spool)
 

@@ -22,6 +22,7 @@ through `request.app.state.pool` (`WorkerPool.version()` is the data folder of t
 from __future__ import annotations
 
 import html
+import ipaddress
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from urllib.parse import parse_qsl, quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -305,10 +308,13 @@ schema: are declared. Read-only; SERVICE and LOAD are refused.</p></form>
 # --------------------------------------------------------------------------------------------- the app
 
 
-def create_app(config: ServeConfig, *, routes: Sequence[BaseRoute] = ()) -> Starlette:
+def create_app(
+    config: ServeConfig, *, routes: Sequence[BaseRoute] = (), allowed_hosts: Sequence[str] | None = None
+) -> Starlette:
     """The ASGI app serving `config.store`; `routes` are added after the built-in ones (e.g. a concept map).
 
-    The worker pool starts with the app (its lifespan) and stops with it."""
+    `allowed_hosts` limits the Host header (a server on loopback answers only to loopback names, so a web page
+    cannot reach it through DNS rebinding). The worker pool starts with the app (its lifespan) and stops with it."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -325,22 +331,38 @@ def create_app(config: ServeConfig, *, routes: Sequence[BaseRoute] = ()) -> Star
         Route("/queries/{name}", run_named_query, methods=["GET"]),
         Route("/status", status, methods=["GET"]),
     ]
-    return Starlette(routes=[*built_in, *routes], lifespan=lifespan)
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))] if allowed_hosts else []
+    return Starlette(routes=[*built_in, *routes], middleware=middleware, lifespan=lifespan)
 
 
 def serve(config: ServeConfig, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Run the server until interrupted (uvicorn, one process; queries run in the worker pool)."""
     import uvicorn
 
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", access_log=False)
+    hosts = LOOPBACK_NAMES if is_loopback(host) else None
+    app = create_app(config, allowed_hosts=hosts)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a --host value) only listens on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def where_to_query(store: str | Path) -> str:
     """The line `kg build` prints: where a SPARQL client reads what it built."""
-    from kg.remote_store import is_remote, server_urls
+    from kg.remote_store import is_remote, server_urls, without_credentials
 
     if is_remote(store):
-        query = server_urls(str(store)).query
+        query = without_credentials(server_urls(str(store)).query)
         return f"SPARQL endpoint: {query} (or `kg query --endpoint '{query}'`)"
     urls = endpoint_urls(DEFAULT_HOST, DEFAULT_PORT)
     return f"SPARQL endpoint: {urls['SPARQL endpoint']} once `kg serve --store {store}` runs"

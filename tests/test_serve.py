@@ -272,6 +272,12 @@ def test_dataset_parameters_naming_another_server_are_refused(server: str) -> No
         assert_nothing_connected(sock)
 
 
+def test_a_loopback_server_answers_only_to_loopback_host_names(server: str) -> None:
+    assert http(server + "/status", headers={"Host": "attacker.example"})[0] == 400  # DNS rebinding
+    port = server.rsplit(":", 1)[1]
+    assert http(server + "/status", headers={"Host": f"localhost:{port}"})[0] == 200
+
+
 def test_named_queries_are_listed_and_run_with_parameters_bound_as_terms(server: str) -> None:
     status, _, body = http(server + "/queries", headers={"Accept": "application/json"})
     listed = {query["name"]: query for query in json.loads(body)}

@@ -13,7 +13,6 @@ from kg.errors import KgError
 from kg.ingest import summarize_rejects
 from kg.paths import DEFAULT_EXPORTS, DEFAULT_SEEDS, DEFAULT_STORE
 from kg.pipeline import DEFAULT_EXPORT_FORMATS, BuildReport, build
-from kg.serve import where_to_query
 
 _STAGE_LABELS = {
     "read": "Reading listings",
@@ -99,7 +98,10 @@ def _run_with_progress(
 
 
 def _print_summary(report: BuildReport, store: str) -> None:
-    table = Table(title=f"Build summary ({store})", show_header=False)
+    from kg.remote_store import without_credentials
+    from kg.serve import where_to_query
+
+    table = Table(title=f"Build summary ({without_credentials(store)})", show_header=False)
     table.add_row("files read", str(report.files))
     table.add_row("listing records", str(report.listings))
     table.add_row("distinct papers", str(report.papers))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from pathlib import Path
 
@@ -10,15 +9,6 @@ import typer
 
 from kg.cli.output import console, err_console
 from kg.paths import DEFAULT_STORE
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def serve_command(
@@ -43,13 +33,13 @@ def serve_command(
       kg serve --store /tmp/kgstore --port 8000 --timeout 10
       curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/sparql' --data-urlencode 'query=SELECT * {?s ?p ?o} LIMIT 3'
     """
-    from kg.serve import ServeConfig, describe, serve
+    from kg.serve import ServeConfig, describe, is_loopback, serve
     from kg.store import current_data_dir
 
     current_data_dir(store)  # no store: a one-line error now rather than at the first request
     config = ServeConfig(store=store, timeout=timeout, workers=workers)
     console.print(describe(config, host, port), markup=False, highlight=False)
-    if not _loopback(host):
+    if not is_loopback(host):
         err_console.print(
             f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this address can query the graph",
             highlight=False,
