@@ -46,7 +46,7 @@ import pyoxigraph as ox
 
 from kg.atomic import atomic_write_text
 from kg.errors import KgError
-from kg.query import QueryResult, Term, inline_substitutions, run_query
+from kg.query import QueryResult, Term, check_read_only, inline_substitutions, run_query
 from kg.sparql_http import CLIENT_ACCEPT, parse_result
 from kg.store import AddReport, GraphStore, import_graph
 from kg.terms import ID, KG
@@ -187,6 +187,7 @@ class SparqlEndpoint:
         prefixes: dict[str, str] | None = None,
         substitutions: dict[ox.Variable, Term] | None = None,
     ) -> QueryResult:
+        check_read_only(query)  # before anything runs it, even on the empty store below
         ox.Store().query(query, prefixes=prefixes, substitutions=substitutions)  # raises SyntaxError, as locally
         text = inline_substitutions(query, {v.value: term for v, term in (substitutions or {}).items()})
         declared = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())

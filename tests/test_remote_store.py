@@ -112,8 +112,9 @@ def remote_add(server: Server, working_copy: Path, batch: Iterable[Extraction]) 
 
 @pytest.mark.slow
 def test_building_the_seeds_into_oxigraph_equals_the_embedded_build(
-    server: Server, seeds_dir: Path, tmp_path: Path
+    server: Server, seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # the working copy goes to ./.kg/remote/
     remote = build([seeds_dir], store_path=server.store_url, exports_dir=tmp_path / "remote", export_formats=())
     local = build([seeds_dir], store_path=tmp_path / "local", exports_dir=tmp_path / "local-exports", export_formats=())
     assert remote.stats == local.stats
