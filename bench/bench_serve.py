@@ -39,13 +39,17 @@ from bench_query import parameters
 from kg.query import PREFIXES, inline_substitutions, named_query, run_named, run_query
 
 ROOT = Path(__file__).resolve().parent.parent
+# Ad-hoc lookups a client sends beside the named queries (the named queries carry the analytics).
 SELECTS: dict[str, str] = {
-    "titles": "SELECT ?p ?title WHERE { ?p a kg:Paper ; dcterms:title ?title } ORDER BY ?title LIMIT 50",
-    "types": "SELECT ?class (COUNT(?node) AS ?n) WHERE { ?node a ?class } GROUP BY ?class",
+    "titles": "SELECT ?p ?title WHERE { ?p a kg:Paper ; dcterms:title ?title } LIMIT 50",
+    "uses-lora": (
+        'SELECT ?title WHERE { ?c kg:labelKey "lora" . ?p kg:usesMethod ?c ; dcterms:title ?title } LIMIT 50'
+    ),
     "proposals": (
         "SELECT ?title ?label WHERE { ?p kg:proposes ?c ; dcterms:title ?title . ?c skos:prefLabel ?label } LIMIT 100"
     ),
     "label-key": 'SELECT ?node ?label WHERE { ?node kg:labelKey "transformer" ; skos:prefLabel ?label }',
+    "ask": "ASK { ?p kg:runsOn ?hardware }",
 }
 JSON = "application/sparql-results+json"
 
