@@ -36,7 +36,8 @@ from pathlib import Path
 import httpx
 from bench_query import parameters
 
-from kg.query import PREFIXES, inline_substitutions, named_query, run_named, run_query
+from kg.query import PREFIXES, named_query, run_named, run_query
+from kg.remote_store import request_text
 
 ROOT = Path(__file__).resolve().parent.parent
 # Ad-hoc lookups a client sends beside the named queries (the named queries carry the analytics).
@@ -86,16 +87,16 @@ def jobs(store_path: Path) -> list[Job]:
     from kg.store import current_data_dir
 
     store = ox.Store.read_only(str(current_data_dir(store_path)))
-    declared = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
     mix: list[Job] = []
     for name, params in parameters(store, 10).items():
         query = named_query(name)
         binding = query.bind(store, params)
-        text = declared + inline_substitutions(query.render(binding), binding.substitutions)
+        text = request_text(query.render(binding), PREFIXES, binding.substitutions)
         values = {key: str(value) for key, value in params.items()}
         mix.append(Job(name, f"/queries/{name}", values, text, lambda n=name, p=params: run_named(store, n, p)))
     for label, sparql in SELECTS.items():
-        mix.append(Job(label, "/sparql", {"query": sparql}, declared + sparql, lambda q=sparql: run_query(store, q)))
+        text = request_text(sparql, PREFIXES, None)
+        mix.append(Job(label, "/sparql", {"query": sparql}, text, lambda q=sparql: run_query(store, q)))
     return mix
 
 

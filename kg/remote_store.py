@@ -169,6 +169,13 @@ def _first_line(text: str) -> str:
 # ------------------------------------------------------------------------------------------------ queries
 
 
+def request_text(query: str, prefixes: Mapping[str, str] | None, substitutions: Mapping[str, Term] | None) -> str:
+    """The query as a server without kg's options receives it: the prefixes declared in the text, and the
+    substitutions written in as VALUES blocks (`kg.query.inline_substitutions`)."""
+    declared = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
+    return declared + inline_substitutions(query, substitutions or {})
+
+
 class SparqlEndpoint:
     """A remote SPARQL 1.1 Protocol query endpoint, usable wherever kg.query runs a query on a pyoxigraph Store.
 
@@ -189,12 +196,11 @@ class SparqlEndpoint:
     ) -> QueryResult:
         check_read_only(query)  # before anything runs it, even on the empty store below
         ox.Store().query(query, prefixes=prefixes, substitutions=substitutions)  # raises SyntaxError, as locally
-        text = inline_substitutions(query, {v.value: term for v, term in (substitutions or {}).items()})
-        declared = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in (prefixes or {}).items())
+        text = request_text(query, prefixes, {v.value: term for v, term in (substitutions or {}).items()})
         http = _Http(self.url, timeout=self._timeout)
         try:
             response = http.request(
-                "POST", self.url, data={"query": declared + text}, headers={"Accept": CLIENT_ACCEPT}
+                "POST", self.url, data={"query": text}, headers={"Accept": CLIENT_ACCEPT}
             )
         finally:
             http.close()

@@ -24,9 +24,9 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.errors import KgError
 from kg.pipeline import build
-from kg.query import PREFIXES, QueryResult, Term, inline_substitutions, materialise, named_queries, run_named
+from kg.query import QueryResult, Term, materialise, named_queries, run_named
 from kg.records import Extraction
-from kg.remote_store import RemoteStore, _Http, server_urls
+from kg.remote_store import RemoteStore, _Http, request_text, server_urls
 from kg.store import GraphStore
 
 OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
@@ -230,7 +230,7 @@ def test_kg_query_endpoint_refuses_service_before_sending_anything(tmp_path: Pat
 
 
 class _Inlining:
-    """A local engine that, like a remote server, knows no substitution: kg inlines VALUES blocks instead."""
+    """A local engine sent what a remote server is sent: prefixes declared in the text, VALUES blocks inlined."""
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
@@ -242,8 +242,8 @@ class _Inlining:
         prefixes: dict[str, str] | None = None,
         substitutions: dict[ox.Variable, Term] | None = None,
     ) -> QueryResult:
-        text = inline_substitutions(query, {v.value: term for v, term in (substitutions or {}).items()})
-        return materialise(self.store.query(text, prefixes=prefixes or PREFIXES))
+        named = {variable.value: term for variable, term in (substitutions or {}).items()}
+        return materialise(self.store.query(request_text(query, prefixes, named)))
 
 
 @pytest.mark.parametrize(
