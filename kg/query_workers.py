@@ -44,19 +44,14 @@ class QueryJob:
     source: str = "<query>"
 
 
-def _answer(job: QueryJob, store: Any) -> QueryResult:
-    from kg.query import run_named, run_query
-
-    if job.name is not None:
-        return run_named(store, job.name, dict(job.params))
-    assert job.sparql is not None
-    return run_query(store, job.sparql, source=job.source)
-
-
 def _worker_main(connection: Connection) -> None:
-    """A worker's loop: receive (data folder, job), answer ("ok", result) or ("error", KgError), until EOF."""
+    """A worker's loop: say "ready" once imported, then receive (data folder, job) and answer ("ok", result) or
+    ("error", KgError), until EOF."""
     import pyoxigraph as ox
 
+    from kg.query import run_named, run_query
+
+    connection.send("ready")
     store: ox.Store | None = None
     opened: Path | None = None
     while True:
@@ -69,19 +64,36 @@ def _worker_main(connection: Connection) -> None:
                 store, opened = None, None
                 store, opened = ox.Store.read_only(str(data_dir)), data_dir
             assert store is not None
-            connection.send(("ok", _answer(job, store)))
+            if job.name is not None:
+                answer = run_named(store, job.name, dict(job.params))
+            else:
+                answer = run_query(store, job.sparql or "", source=job.source)
+            connection.send(("ok", answer))
         except KgError as error:
             connection.send(("error", error))
         except Exception as error:  # anything else still reaches the server as a message, never as a hang
             connection.send(("error", ServerError(f"{job.source}: failed: {' '.join(str(error).split())}")))
 
 
+_START_TIMEOUT = 120.0  # seconds a new worker may take to import kg (minutes would mean something is wrong)
+
+
 class _Worker:
+    """One worker process and the server's end of its pipe; `start` waits until it can take queries, so the time
+    it takes to start never counts against a query's time limit."""
+
     def __init__(self, context: Any) -> None:
         self.connection, child = context.Pipe()
         self.process = context.Process(target=_worker_main, args=(child,), daemon=True, name="kg-query-worker")
         self.process.start()
         child.close()
+        try:
+            ready = self.connection.poll(_START_TIMEOUT) and self.connection.recv() == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.stop()
+            raise ServerError(f"a query worker did not start within {_START_TIMEOUT:g} s")
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -110,20 +122,31 @@ class WorkerPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._closed = False
         for _ in range(size):
             self._idle.put(self._start())
 
     def _start(self) -> _Worker:
         worker = _Worker(self._context)
         with self._lock:
+            if self._closed:
+                worker.stop()
+                raise ServerError("the server is shutting down")
             self._all.add(worker)
         return worker
 
-    def _replace(self, worker: _Worker) -> _Worker:
+    def _replace(self, worker: _Worker) -> None:
+        """Stop `worker` (past its time limit, or dead) and start another in the background: the request that
+        found it answers at once, and the pool has one worker fewer until the new one is ready."""
         worker.stop()
         with self._lock:
             self._all.discard(worker)
-        return self._start()
+
+        def start() -> None:
+            with contextlib.suppress(ServerError):
+                self._idle.put(self._start())
+
+        threading.Thread(target=start, name="kg-query-worker-start", daemon=True).start()
 
     def version(self) -> Path:
         """The folder of the version a request arriving now is answered from."""
@@ -145,23 +168,27 @@ class WorkerPool:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
             raise ServerError(f"{job.source}: every query worker stayed busy for {self.timeout:g} s") from None
+        healthy = False
         try:
             worker.connection.send((data_dir, job))
             if not worker.connection.poll(self.timeout):
-                worker = self._replace(worker)
                 raise QueryTimeoutError(f"{job.source}: stopped after the {self.timeout:g} s time limit")
             status, payload = worker.connection.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            worker = self._replace(worker)
+            healthy = True
+        except (EOFError, OSError):
             raise ServerError(f"{job.source}: the query worker ended without an answer") from None
         finally:
-            self._idle.put(worker)
+            if healthy:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
         if status == "error":
             raise payload
         return payload
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             workers, self._all = list(self._all), set()
         for worker in workers:
             worker.stop()

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import html
 import ipaddress
-from collections.abc import AsyncIterator, Sequence
+import socket
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -335,13 +336,34 @@ def create_app(
     return Starlette(routes=[*built_in, *routes], middleware=middleware, lifespan=lifespan)
 
 
-def serve(config: ServeConfig, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Run the server until interrupted (uvicorn, one process; queries run in the worker pool)."""
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (port 0: any free port), or a one-line error when that is impossible."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family)
+    except OSError as error:
+        raise KgError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
+def serve(
+    config: ServeConfig,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    announce: Callable[[int], None] | None = None,
+) -> None:
+    """Run the server until interrupted (uvicorn, one process; queries run in the worker pool). The socket is
+    bound first, so a busy port is a one-line error and `announce` gets the port really listened on."""
     import uvicorn
 
+    sock = listen(host, port)
+    if announce is not None:
+        announce(sock.getsockname()[1])
     hosts = LOOPBACK_NAMES if is_loopback(host) else None
-    app = create_app(config, allowed_hosts=hosts)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config, allowed_hosts=hosts), log_level="warning", access_log=False)
+    )
+    server.run(sockets=[sock])
 
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")

@@ -46,16 +46,18 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(store: Path, *extra: str) -> Iterator[str]:
-    """`kg serve` in a subprocess on a free loopback port; yields its base URL once /status answers."""
-    port = free_port()
+    """`kg serve --port 0` in a subprocess; yields the base URL it prints once /status answers."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", str(port), "--workers", "2", *extra],
+        [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", "0", "--workers", "2", *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("SPARQL endpoint: http://127.0.0.1:"), first + process.stdout.read()
+        base = first.split(": ", 1)[1].strip().removesuffix("/sparql")
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -63,8 +65,7 @@ def running_server(store: Path, *extra: str) -> Iterator[str]:
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read() if process.stdout else ""
-                    raise AssertionError(f"kg serve did not start: {output}") from None
+                    raise AssertionError(f"kg serve did not answer: {process.stdout.read()}") from None
                 time.sleep(0.2)
         yield base
     finally:
@@ -112,20 +113,20 @@ def wrapper(base: str, query: str, return_format: str) -> SPARQLWrapper:
     return client
 
 
-def test_start_up_prints_where_to_point_a_client(store: Path) -> None:
+def test_start_up_prints_where_to_point_a_client_and_a_busy_port_is_one_line(store: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        command = [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", str(port), "--workers", "1"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert result.stderr.count("\n") == 1
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", str(port), "--workers", "1"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == f"SPARQL endpoint: http://127.0.0.1:{port}/sparql"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()  # type: ignore[union-attr]
+    with running_server(store, "--port", str(port)) as base:
+        assert base == f"http://127.0.0.1:{port}"
 
 
 def test_select_as_json_through_sparqlwrapper(server: str) -> None:

@@ -14,7 +14,7 @@ from kg.paths import DEFAULT_STORE
 def serve_command(
     store: Path = typer.Option(DEFAULT_STORE, "--store", help="Folder of the graph store to serve."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
-    port: int = typer.Option(7878, "--port", min=1, max=65535, help="Port to listen on."),
+    port: int = typer.Option(7878, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Stop a query after SECONDS (HTTP 503)."),
     workers: int = typer.Option(
         min(4, os.cpu_count() or 1), "--workers", min=1, help="Query worker processes (queries run in parallel)."
@@ -38,13 +38,17 @@ def serve_command(
 
     current_data_dir(store)  # no store: a one-line error now rather than at the first request
     config = ServeConfig(store=store, timeout=timeout, workers=workers)
-    console.print(describe(config, host, port), markup=False, highlight=False)
     if not is_loopback(host):
         err_console.print(
             f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this address can query the graph",
             highlight=False,
         )
-    serve(config, host=host, port=port)
+    serve(
+        config,
+        host=host,
+        port=port,
+        announce=lambda bound: console.print(describe(config, host, bound), markup=False, highlight=False),
+    )
 
 
 def register(app: typer.Typer) -> None:
