@@ -60,6 +60,7 @@ _PARTS = (ox.NamedNode(str(KG.hasMention)), ox.NamedNode(str(KG.hasResult)))
 _MANIFEST = "synced.json"
 _BATCH_GRAPHS = 200  # named graphs per batch (the digests are saved after each)
 _ATTEMPTS = 6  # tries per request: waits of 0.5, 1, 2, 4, 8 s between them (15.5 s in all)
+_QUERY_ATTEMPTS = 3  # a query is retried less: a mistyped --endpoint should fail in seconds
 _TRANSIENT = frozenset({408, 425, 429, 500, 502, 503, 504})
 _REFUSED = frozenset({401, 403, 405})
 
@@ -127,8 +128,16 @@ class RejectedError(KgError):
 class _Http:
     """One keep-alive HTTP client with bounded retries of transient failures."""
 
-    def __init__(self, url: str, *, timeout: float = 120.0, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 120.0,
+        attempts: int = _ATTEMPTS,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.where = without_credentials(url)
+        self._attempts = attempts
         self._client = httpx.Client(timeout=timeout, follow_redirects=True)
         self._sleep = sleep
 
@@ -138,7 +147,7 @@ class _Http:
     def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
         """Send one request; retry transient failures; raise KgError on a refusal or when the tries run out."""
         failure = ""
-        for attempt in range(_ATTEMPTS):
+        for attempt in range(self._attempts):
             if attempt:
                 self._sleep(0.5 * 2 ** (attempt - 1))
             try:
@@ -158,7 +167,7 @@ class _Http:
             if response.status_code not in _TRANSIENT:
                 raise RejectedError(f"{self.where}: the server rejected the {method} ({status})", response.status_code)
             failure = status
-        raise KgError(f"{self.where}: {method} failed {_ATTEMPTS} times, last: {failure}")
+        raise KgError(f"{self.where}: {method} failed {self._attempts} times, last: {failure}")
 
 
 def _first_line(text: str) -> str:
@@ -197,7 +206,7 @@ class SparqlEndpoint:
         check_read_only(query)  # before anything runs it, even on the empty store below
         ox.Store().query(query, prefixes=prefixes, substitutions=substitutions)  # raises SyntaxError, as locally
         text = request_text(query, prefixes, {v.value: term for v, term in (substitutions or {}).items()})
-        http = _Http(self.url, timeout=self._timeout)
+        http = _Http(self.url, timeout=self._timeout, attempts=_QUERY_ATTEMPTS)
         try:
             response = http.request(
                 "POST", self.url, data={"query": text}, headers={"Accept": CLIENT_ACCEPT}
