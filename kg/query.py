@@ -1010,10 +1010,18 @@ def named_queries(directory: Path = QUERIES_DIR) -> list[NamedQuery]:
 
 
 def named_query(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
+    """The named query `name`, read once per version of its file (a server runs the same few queries all day)."""
     path = directory / f"{name}.rq"
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name) or not path.is_file():
         known = ", ".join(query.name for query in named_queries(directory))
         raise UsageError(f"no named query {name!r} (known: {known}); `kg query --list` describes them")
+    stat = path.stat()
+    return _load_named(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_named(path: Path, mtime_ns: int, size: int) -> NamedQuery:
+    """`NamedQuery.load`, memoised on the file's modification time and size: an edited file is read again."""
     return NamedQuery.load(path)
 
 

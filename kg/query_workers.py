@@ -92,7 +92,10 @@ class _Worker:
         except (EOFError, OSError):
             ready = False
         if not ready:
+            exited = not self.process.is_alive()
             self.stop()
+            if exited:
+                raise ServerError(f"a query worker ended as it started (exit code {self.process.exitcode})")
             raise ServerError(f"a query worker did not start within {_START_TIMEOUT:g} s")
 
     def stop(self) -> None:
