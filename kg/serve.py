@@ -142,17 +142,24 @@ def _vetted_query(params: list[tuple[str, str]]) -> str:
 
 
 async def _answer(request: Request, job: QueryJob, *, html_title: str | None = None) -> Response:
+    """Run `job` and render its result as the client accepts, both off the event loop (a large result takes
+    a while to render, and other requests must not wait for it)."""
     pool: WorkerPool = request.app.state.pool
-    result = await run_in_threadpool(pool.run, job)
     accept = request.headers.get("accept")
-    media_type = negotiate(accept, result.kind, html=html_title is not None)
-    if media_type is None:
-        raise _HttpError(406, f"cannot give this {result.kind} result as {accept}; available: {offered(result.kind)}")
-    if media_type == HTML:
-        return HTMLResponse(_page(html_title or "", job.sparql or "", result=result))
-    text_like = media_type.startswith("text/") or media_type.endswith(("json", "xml", "triples"))
-    content_type = f"{media_type}; charset=utf-8" if text_like else media_type
-    return Response(render(result, media_type), headers={"content-type": content_type, "vary": "Accept"})
+
+    def answer() -> Response:
+        result = pool.run(job)
+        media_type = negotiate(accept, result.kind, html=html_title is not None)
+        if media_type is None:
+            available = offered(result.kind)
+            raise _HttpError(406, f"cannot give this {result.kind} result as {accept}; available: {available}")
+        if media_type == HTML:
+            return HTMLResponse(_page(html_title or "", job.sparql or "", result=result))
+        text_like = media_type.startswith("text/") or media_type.endswith(("json", "xml", "triples"))
+        content_type = f"{media_type}; charset=utf-8" if text_like else media_type
+        return Response(render(result, media_type), headers={"content-type": content_type, "vary": "Accept"})
+
+    return await run_in_threadpool(answer)
 
 
 async def sparql(request: Request) -> Response:
@@ -174,11 +181,15 @@ async def query_page(request: Request) -> Response:
     if not params:
         return HTMLResponse(_page("Query", _EXAMPLE))
     text = dict(params).get("query", "")
+
+    def page() -> HTMLResponse:
+        return HTMLResponse(_page("Query", text, result=request.app.state.pool.run(QueryJob(sparql=text))))
+
     try:
-        result = await run_in_threadpool(request.app.state.pool.run, QueryJob(sparql=_vetted_query(params)))
+        _vetted_query(params)
+        return await run_in_threadpool(page)
     except (KgError, _HttpError) as error:
         return HTMLResponse(_page("Query", text, error=str(error)), status_code=_error_response(error).status_code)
-    return HTMLResponse(_page("Query", text, result=result))
 
 
 # --------------------------------------------------------------------------------------- named queries
