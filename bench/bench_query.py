@@ -246,6 +246,7 @@ def parameters(store: ox.Store, rank: int) -> dict[str, dict[str, object]]:
 
     method, dataset, hardware = top("method"), top("dataset"), top("hardware")
     card = "SELECT ?id WHERE { ?p kg:arxivId ?id ; kg:hasMention ?m ; kg:hasRepository ?r } ORDER BY ?id LIMIT 1"
+    titled = "SELECT ?id WHERE { ?p dcterms:title ?id ; kg:hasMention ?m } ORDER BY ?id LIMIT 1"  # no arXiv ids
     return {
         "top-concepts": {"type": "method", "limit": 20},
         "method-datasets-metrics": {"method": method},
@@ -253,7 +254,7 @@ def parameters(store: ox.Store, rank: int) -> dict[str, dict[str, object]]:
         "papers-with-code": {"concept": dataset},
         "cooccurring": {"concept": method, "limit": 20},
         "timeline": {"concept": method},
-        "paper-card": {"paper": run_query(store, card).rows[0]["id"]},
+        "paper-card": {"paper": (run_query(store, card).rows or run_query(store, titled).rows)[0]["id"]},
         "proposed-methods-with-code": {"limit": 50},
     }
 

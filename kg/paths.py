@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
@@ -14,10 +17,24 @@ DEFAULT_EXPORTS = Path("exports")
 STORE_EXPORTS = "exports"
 
 
-def default_exports(store: Path) -> Path:
+def is_remote(location: str | Path) -> bool:
+    """Whether a --store value names a SPARQL server (http:// or https://) rather than a folder."""
+    return str(location).lower().startswith(("http://", "https://"))
+
+
+def remote_name(url: str) -> str:
+    """A folder name for the server at `url`: readable (host, port, path) and unique (a digest of the whole URL)."""
+    parts = urlsplit(url)
+    readable = re.sub(r"[^A-Za-z0-9]+", "-", f"{parts.hostname}-{parts.port or ''}-{parts.path}").strip("-")
+    return f"{readable}-{hashlib.sha1(url.encode()).hexdigest()[:8]}"
+
+
+def default_exports(store: Path | str) -> Path:
     """Where a store's exports and rejects reports go unless a location is given: `exports/` for the default
-    store, and the `exports` folder inside any other store, so that building or exporting a second store never
-    overwrites the first one's files."""
+    store, the `exports` folder inside any other store, and `exports/<server>/` for a SPARQL server, so that
+    building or exporting a second store never overwrites the first one's files."""
+    if is_remote(store):
+        return DEFAULT_EXPORTS / remote_name(str(store))
     store = Path(store)
     if store.resolve() == DEFAULT_STORE.resolve():
         return DEFAULT_EXPORTS

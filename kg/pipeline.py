@@ -30,9 +30,10 @@ from kg.errors import KgError, WriteError
 from kg.records import Paper, Rejected
 from kg.timing import Phases
 
-if TYPE_CHECKING:  # the modules behind these load rdflib, pyoxigraph and spaCy: imported when a build runs
+if TYPE_CHECKING:  # the modules behind these load rdflib, pyoxigraph, httpx and spaCy: imported when a build runs
     from kg.ingest import IngestResult
     from kg.mapped import MappedPaper
+    from kg.remote_store import RemoteStore
     from kg.store import AddReport, GraphStore
 
 # stage name, units done, units total (None when unknown)
@@ -147,7 +148,7 @@ def open_backend(paths: Sequence[Path], n_process: int | None, dask: str | None)
 def build(
     paths: Sequence[Path],
     *,
-    store_path: Path,
+    store_path: Path | str,
     exports_dir: Path,
     input_format: str | None = None,
     export_formats: Sequence[str] = DEFAULT_EXPORT_FORMATS,
@@ -169,20 +170,19 @@ def build(
     missing = [display_path(p) for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
     if missing:
         raise KgError(f"no such file or folder: {', '.join(missing)}")
-    from kg.store import GraphStore
-
     report = progress if progress is not None else _no_progress
     phases = Phases()
-    about = {"inputs": [display_path(path) for path in paths], "store": str(store_path)}
+    shown = _shown(store_path)
+    about = {"inputs": [display_path(path) for path in paths], "store": shown}
     with open_backend(paths, n_process, dask) as backend:
         with phases("read"):
             result = backend.read(paths, input_format, report)
         _refuse_empty(result, exports_dir, about)
-        with GraphStore.open(store_path, read_only=False) as store:
+        with open_store(store_path, report) as store:
             rejects_path = _write_rejects(result, exports_dir, about)
             mapped = counted("extract", backend.extract(result.papers, phases), len(result.papers), report)
             added = store.add_mapped(mapped, phases, steps=lambda done, total: report("store", done, total))
-            with _committed_on_write_error(store_path):
+            with _committed_on_write_error(shown):
                 written = _write_exports(store, export_formats, exports_dir, report, phases)
             with phases("stats"):
                 stats = store.stats()
@@ -222,7 +222,7 @@ def _write_rejects(result: IngestResult, exports_dir: Path, about: dict) -> Path
 
 
 def _write_exports(
-    store: GraphStore, formats: Sequence[str], exports_dir: Path, report: ProgressCallback, phases: Phases
+    store: GraphStore | RemoteStore, formats: Sequence[str], exports_dir: Path, report: ProgressCallback, phases: Phases
 ) -> list[Path]:
     from kg.export import export
 
@@ -255,13 +255,37 @@ def counted(stage: str, items: Iterable[T], total: int, progress: ProgressCallba
 
 
 @contextlib.contextmanager
-def _committed_on_write_error(store_path: Path) -> Iterator[None]:
+def _committed_on_write_error(store: str) -> Iterator[None]:
     """A write that fails once the store is committed (an export on a full disk) says the store is complete."""
     try:
         yield
     except (OSError, WriteError) as error:
         reason = f"cannot write: {os_reason(error)}" if isinstance(error, OSError) else str(error)
-        raise WriteError(f"{reason}; the store {store_path} was committed and is complete", committed=True) from error
+        raise WriteError(f"{reason}; the store {store} was committed and is complete", committed=True) from error
+
+
+def open_store(location: Path | str, progress: ProgressCallback) -> GraphStore | RemoteStore:
+    """The store a build writes: a folder (the embedded store), or a SPARQL server's URL (`kg.remote_store`), whose
+    uploads are reported as stage "upload"."""
+    from kg.paths import is_remote
+    from kg.store import GraphStore
+
+    if is_remote(location):
+        from kg.remote_store import RemoteStore
+
+        return RemoteStore.open(str(location), upload=lambda done, total: progress("upload", done, total))
+    return GraphStore.open(Path(location), read_only=False)
+
+
+def _shown(location: Path | str) -> str:
+    """A store location as messages and reports print it (a server's URL without its credentials)."""
+    from kg.paths import is_remote
+
+    if is_remote(location):
+        from kg.remote_store import without_credentials
+
+        return without_credentials(str(location))
+    return str(location)
 
 
 def _export_path(exports_dir: Path, fmt: str) -> Path:

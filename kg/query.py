@@ -37,14 +37,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal, TypeAlias, TypeVar
+from typing import Any, Literal, Protocol, TypeAlias, TypeVar
+from xml.etree import ElementTree
 
 import pyoxigraph as ox
 
 from kg.derived import label_key
 from kg.errors import KgError, UsageError
 from kg.paths import QUERIES_DIR
-from kg.terms import PREFIXES
+from kg.terms import BASE, PREFIXES
 
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 ResultKind = Literal["bindings", "boolean", "graph"]
@@ -104,12 +105,16 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 def check_read_only(sparql: str, source: str = "<query>") -> None:
-    """Refuse `SERVICE`, `LOAD` and SPARQL Update keywords wherever they appear as keywords.
+    """Refuse `SERVICE`, `LOAD`, SPARQL Update keywords, and `FROM`/`FROM NAMED` naming a graph not the store's own.
 
-    Oxigraph would execute `SERVICE` against any URL, so this check is what keeps queries off the network. Words
-    inside strings, IRIs, comments, variables and prefixed names are not keywords and pass.
+    Oxigraph would execute `SERVICE` against any URL, so this check is what keeps queries off the network; other
+    engines dereference a `FROM <url>` they do not hold, so a dataset may name only the store's own graphs (IRIs
+    under `kg.terms.BASE`, as `kg build --store URL` writes them). Words inside strings, IRIs, comments, variables
+    and prefixed names are not keywords and pass. `kg query`, the Python API and `kg serve` all call this, and
+    `kg serve` before a query reaches a worker.
     """
-    for token in _TOKEN.finditer(sparql):
+    tokens = _significant_tokens(sparql)
+    for index, token in enumerate(tokens):
         if token.lastgroup != "word":
             continue
         word = token.group().upper()
@@ -117,10 +122,57 @@ def check_read_only(sparql: str, source: str = "<query>") -> None:
             reason = "queries never reach the network"
         elif word in _UPDATE_KEYWORDS:
             reason = "the store is read-only here and SPARQL updates are refused"
+        elif word == "FROM":
+            _check_from(sparql, tokens, index, source)
+            continue
         else:
             continue
         line, column = _position(sparql, token.start())
         raise KgError(f"{source}:{line}:{column}: {word} is not allowed: {reason}")
+
+
+def check_dataset(graphs: Iterable[str], what: str = "the request") -> None:
+    """Refuse graph IRIs (the SPARQL Protocol's default-graph-uri and named-graph-uri) outside the store's own."""
+    for graph in graphs:
+        if not graph.startswith(BASE):
+            raise KgError(f"{what}: graph <{graph}> is not allowed: {_FROM_REASON}")
+
+
+_FROM_REASON = f"queries never reach the network, and only the store's own graphs (<{BASE}...>) can be named"
+
+
+def _check_from(sparql: str, tokens: list[re.Match[str]], index: int, source: str) -> None:
+    """Refuse the `FROM [NAMED] <iri>` at tokens[index] unless the IRI is one of the store's own graphs."""
+    following = tokens[index + 1 : index + 3]
+    if following and following[0].lastgroup == "word" and following[0].group().upper() == "NAMED":
+        following = following[1:]
+    target = following[0] if following else None
+    graph = _resolve_iri(target.group(), _declared_prefixes(tokens)) if target is not None else None
+    if graph is None or not graph.startswith(BASE):
+        shown = target.group() if target is not None else "(nothing)"
+        line, column = _position(sparql, tokens[index].start())
+        raise KgError(f"{source}:{line}:{column}: FROM {shown} is not allowed: {_FROM_REASON}")
+
+
+def _declared_prefixes(tokens: list[re.Match[str]]) -> dict[str, str]:
+    """The common prefixes overridden by the query's own `PREFIX p: <iri>` declarations."""
+    prefixes = dict(PREFIXES)
+    for index, token in enumerate(tokens[:-2]):
+        if token.lastgroup == "word" and token.group().upper() == "PREFIX":
+            name, iri = tokens[index + 1], tokens[index + 2]
+            if name.lastgroup == "pname" and iri.lastgroup == "iri":
+                prefixes[name.group().split(":", 1)[0]] = iri.group()[1:-1]
+    return prefixes
+
+
+def _resolve_iri(text: str, prefixes: Mapping[str, str]) -> str | None:
+    """The absolute IRI an `<iri>` or prefixed-name token stands for; None for anything else (a relative IRI
+    resolves against a BASE the query may set, so it is not trusted)."""
+    if text.startswith("<"):
+        iri = text[1:-1]
+        return iri if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri) else None
+    prefix, colon, local = text.partition(":")
+    return prefixes[prefix] + local if colon and prefix in prefixes else None
 
 
 def without_lateral(sparql: str) -> str:
@@ -196,6 +248,66 @@ def sparql_term(term: Term) -> str:
                 break
         return f"<{term.value}>"
     return str(term)
+
+
+def inline_substitutions(sparql: str, substitutions: Mapping[str, Term]) -> str:
+    """The query with `substitutions` written in as VALUES blocks, for an engine without Oxigraph's substitution
+    (a remote SPARQL 1.1 server).
+
+    SEP-0007 substitution binds a variable everywhere, sub-SELECTs included, before evaluation. The same rows come
+    from a `VALUES` block opening the query's WHERE group and the group of every sub-SELECT that projects the
+    variable (or `*`): a sub-SELECT's LIMIT then applies after the binding, as it does with substitution. Terms are
+    written by pyoxigraph, never pasted from user text.
+    """
+    if not substitutions:
+        return sparql
+    for name, term in substitutions.items():
+        if not isinstance(term, ox.NamedNode | ox.Literal):
+            raise UsageError(f"?{name}: only IRIs and literals can be bound on a remote endpoint, not {term}")
+    tokens = _significant_tokens(sparql)
+    edits: list[tuple[int, int, str]] = []
+    for index, token in enumerate(tokens):
+        word = token.group().upper() if token.lastgroup == "word" else ""
+        if word not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            continue
+        opening = _where_group(tokens, index)
+        outermost = not edits and all(t.group() != "{" for t in tokens[:index])
+        names = [n for n in substitutions if outermost or _projects(tokens, index, opening, n)]
+        if opening is not None and names:
+            variables = " ".join(f"?{n}" for n in names)
+            row = " ".join(str(substitutions[n]) for n in names)
+            at = tokens[opening].end()
+            edits.append((at, at, f" VALUES ({variables}) {{ ({row}) }} "))
+        elif outermost and opening is None:
+            raise UsageError("parameters need a WHERE clause to be bound on a remote endpoint")
+    return _apply_edits(sparql, edits)
+
+
+def _where_group(tokens: list[re.Match[str]], form: int) -> int | None:
+    """Index of the `{` opening the WHERE group of the query form (SELECT, ASK, ...) at tokens[form]."""
+    index = form + 1
+    if tokens[form].group().upper() == "CONSTRUCT" and index < len(tokens) and tokens[index].group() == "{":
+        index = _group_end(tokens, index) + 1  # skip the template
+    for position in range(index, len(tokens)):
+        if tokens[position].group() == "{":
+            return position
+    return None
+
+
+def _projects(tokens: list[re.Match[str]], form: int, opening: int | None, name: str) -> bool:
+    """Whether the SELECT at tokens[form] projects ?name (listed, `AS ?name`, or `*`)."""
+    if tokens[form].group().upper() != "SELECT" or opening is None:
+        return False
+    depth = 0
+    for position in range(form + 1, opening):
+        text = tokens[position].group()
+        depth += {"(": 1, ")": -1}.get(text, 0)
+        previous = tokens[position - 1].group().upper()
+        if text == "*" and depth == 0:
+            return True
+        if tokens[position].lastgroup == "variable" and text[1:] == name and (depth == 0 or previous == "AS"):
+            return True
+    return False
 
 
 # ------------------------------------------------------------------------------------------------- results
@@ -278,6 +390,28 @@ def _json_term(term: Term) -> dict[str, Any]:
     return encoded
 
 
+_RESULTS_XML_NS = "http://www.w3.org/2005/sparql-results#"
+
+
+def _xml_term(parent: ElementTree.Element, term: Term) -> None:
+    """One RDF term inside a SPARQL Query Results XML <binding> (or a triple term's part)."""
+    if isinstance(term, ox.NamedNode):
+        ElementTree.SubElement(parent, "uri").text = term.value
+    elif isinstance(term, ox.BlankNode):
+        ElementTree.SubElement(parent, "bnode").text = term.value
+    elif isinstance(term, ox.Triple):
+        triple = ElementTree.SubElement(parent, "triple")
+        for part, value in (("subject", term.subject), ("predicate", term.predicate), ("object", term.object)):
+            _xml_term(ElementTree.SubElement(triple, part), value)
+    else:
+        literal = ElementTree.SubElement(parent, "literal")
+        literal.text = term.value
+        if term.language:
+            literal.set("xml:lang", term.language)
+        elif term.datatype.value != _XSD_STRING:
+            literal.set("datatype", term.datatype.value)
+
+
 def _csv_value(term: Term | None) -> str:
     """A term in SPARQL CSV: the bare IRI, the lexical form or `_:label`; an unbound variable is empty."""
     if term is None:
@@ -312,6 +446,18 @@ def _serialize_triples(triples: tuple[ox.Triple, ...], rdf_format: ox.RdfFormat)
     """Triples as text in `rdf_format`, declaring the common prefixes where the format has them."""
     data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
     return (data or b"").decode("utf-8")
+
+
+def compact(term: Term | None) -> str:
+    """A term as a person reads it in a table: IRIs as they paste back into a query (`sparql_term`), bare literal
+    values, nothing when unbound."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return sparql_term(term)
+    if isinstance(term, ox.Literal):
+        return term.value + (f"@{term.language}" if term.language else "")
+    return str(term)
 
 
 @dataclass(frozen=True)
@@ -352,6 +498,10 @@ class QueryResult:
             return None
         return _serialize_triples(self.triples, ox.RdfFormat.TURTLE)
 
+    def to_rdf(self, rdf_format: ox.RdfFormat) -> str:
+        """CONSTRUCT/DESCRIBE results in `rdf_format` (with the common prefixes where it has them)."""
+        return _serialize_triples(self.triples, rdf_format)
+
     def without(self, names: Iterable[str]) -> QueryResult:
         """The same result with the columns `names` removed (named queries drop the echo of their inputs)."""
         drop = set(names)
@@ -380,6 +530,24 @@ class QueryResult:
                 },
             }
         return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+    def to_xml(self) -> str:
+        """SPARQL Query Results XML; RDF/XML for CONSTRUCT/DESCRIBE."""
+        if self.kind == "graph":
+            return _serialize_triples(self.triples, ox.RdfFormat.RDF_XML)
+        root = ElementTree.Element("sparql", xmlns=_RESULTS_XML_NS)
+        head = ElementTree.SubElement(root, "head")
+        if self.kind == "boolean":
+            ElementTree.SubElement(root, "boolean").text = "true" if self.boolean else "false"
+        else:
+            for name in self.variables:
+                ElementTree.SubElement(head, "variable", name=name)
+            results = ElementTree.SubElement(root, "results")
+            for binding in self.bindings:
+                result = ElementTree.SubElement(results, "result")
+                for name, term in binding.items():
+                    _xml_term(ElementTree.SubElement(result, "binding", name=name), term)
+        return '<?xml version="1.0"?>\n' + ElementTree.tostring(root, encoding="unicode")
 
     def to_csv(self) -> str:
         """SPARQL 1.1 CSV (CRLF line ends, plain values); Turtle for CONSTRUCT/DESCRIBE."""
@@ -525,7 +693,10 @@ def _unknown_prefix(sparql: str) -> tuple[str, int] | None:
     return None
 
 
-def _materialise(outcome: object) -> QueryResult:
+def materialise(outcome: object) -> QueryResult:
+    """A QueryResult from what an engine's `query` returned (pyoxigraph results, or a QueryResult already)."""
+    if isinstance(outcome, QueryResult):  # an engine that materialises itself (a remote endpoint)
+        return outcome
     if isinstance(outcome, ox.QueryBoolean):
         return QueryResult(kind="boolean", boolean=bool(outcome))
     if isinstance(outcome, ox.QueryTriples):
@@ -533,6 +704,14 @@ def _materialise(outcome: object) -> QueryResult:
     assert isinstance(outcome, ox.QuerySolutions)
     variables = tuple(variable.value for variable in outcome.variables)
     return QueryResult(kind="bindings", variables=variables, solutions=tuple(tuple(s) for s in outcome))
+
+
+class QueryEngine(Protocol):
+    """What a query runs on: a pyoxigraph `Store`, or `kg.remote_store.SparqlEndpoint` for a remote server."""
+
+    def query(
+        self, query: str, *, prefixes: dict[str, str] | None = ..., substitutions: dict[ox.Variable, Term] | None = ...
+    ) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -543,10 +722,10 @@ class _Job:
     substitutions: dict[ox.Variable, Term] = field(default_factory=dict)
     source: str = "<query>"
 
-    def run(self, store: ox.Store) -> QueryResult:
+    def run(self, store: QueryEngine) -> QueryResult:
         try:
             outcome = store.query(self.sparql, prefixes=PREFIXES, substitutions=self.substitutions or None)
-            return _materialise(outcome)
+            return materialise(outcome)
         except SyntaxError as error:
             raise KgError(_syntax_message(error, self.sparql, self.source)) from None
         except (OSError, RuntimeError, ValueError, TypeError) as error:
@@ -608,7 +787,7 @@ def call_with_deadline(function: Callable[[], T], timeout: float, what: str = "q
 
 
 def run_query(
-    store: ox.Store,
+    store: QueryEngine,
     sparql: str,
     *,
     substitutions: Mapping[str, object] | None = None,
@@ -677,7 +856,7 @@ def _case_forms(text: str) -> list[str]:
     return list(dict.fromkeys([text, text.lower(), text.upper(), text.title(), text[:1].upper() + text[1:]]))
 
 
-def _ignoring_case(store: ox.Store, text: str, exists: str, scan: str) -> tuple[ox.Literal, ...]:
+def _ignoring_case(store: QueryEngine, text: str, exists: str, scan: str) -> tuple[ox.Literal, ...]:
     """The literals equal to `text` ignoring case: the usual case forms looked up through the index (`exists`
     binds ?label), and a scan comparing lower cases (`scan` binds ?key) only when none of them is stored."""
     forms = _case_forms(text)
@@ -688,7 +867,7 @@ def _ignoring_case(store: ox.Store, text: str, exists: str, scan: str) -> tuple[
     return tuple(sorted(found, key=str))
 
 
-def stored_labels(store: ox.Store, text: str) -> tuple[ox.Literal, ...]:
+def stored_labels(store: QueryEngine, text: str) -> tuple[ox.Literal, ...]:
     """The preferred and alternative labels in `store` equal to `text` ignoring case.
 
     With label keys (every store `kg build` writes), the labels of the nodes keyed by `text` in lower case are
@@ -706,7 +885,7 @@ def stored_labels(store: ox.Store, text: str) -> tuple[ox.Literal, ...]:
     return _ignoring_case(store, text, _LABEL_EXISTS, _LABEL_SCAN)
 
 
-def paper_term(store: ox.Store, value: object, what: str = "paper") -> Term:
+def paper_term(store: QueryEngine, value: object, what: str = "paper") -> Term:
     """The term a `paper` parameter binds: the IRI it gives, else its text when a paper's arXiv id, identifier or
     title equals it, else the stored title equal to it ignoring case (titles have no index by lower case: the
     usual case forms are tried through the index first, then every title is compared), else the text itself,
@@ -720,7 +899,7 @@ def paper_term(store: ox.Store, value: object, what: str = "paper") -> Term:
     return titles[0] if titles else ox.Literal(text)
 
 
-def paper_exists(store: ox.Store, term: Term) -> bool:
+def paper_exists(store: QueryEngine, term: Term) -> bool:
     """Whether `term`, as `paper_term` bound it, names a paper in `store`."""
     if isinstance(term, ox.NamedNode):
         return bool(run_query(store, _PAPER_EXISTS, substitutions={"paper": term}).boolean)
@@ -757,7 +936,7 @@ def _sharing_words(key: str, names: Iterable[str], limit: int) -> list[str]:
     return [name for _, _, name in sorted(scored)[:limit]]
 
 
-def suggestions(store: ox.Store, kind: str, text: str, limit: int = 5) -> tuple[str, ...]:
+def suggestions(store: QueryEngine, kind: str, text: str, limit: int = 5) -> tuple[str, ...]:
     """Stored names nearest to `text`, for "did you mean": labels of concepts (`kind` "label") or paper titles
     ("paper"), ignoring case: names that contain the text (shortest first), then names that share most of its
     words, then close spellings (difflib), then names the text contains as whole words ("QLoRA" for "QLoRA
@@ -968,7 +1147,7 @@ class NamedQuery:
         if sum(param.type == "limit" for param in self.params) > 1:
             raise KgError(f"{self.path}: at most one parameter may be of type limit")
 
-    def bind(self, store: ox.Store, values: Mapping[str, object]) -> Binding:
+    def bind(self, store: QueryEngine, values: Mapping[str, object]) -> Binding:
         """Check `values` against the declared parameters, fill defaults, and resolve them to terms."""
         declared = {param.name: param for param in self.params}
         unknown = sorted(set(values) - set(declared))
@@ -1023,7 +1202,8 @@ def named_queries(directory: Path = QUERIES_DIR) -> list[NamedQuery]:
 
 
 def named_query(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
-    """The named query `name`, matched ignoring case; UsageError with the nearest names when there is none."""
+    """The named query `name`, matched ignoring case; UsageError with the nearest names when there is none. Each
+    file is read once per version (a server runs the same few queries all day)."""
     known = {path.stem.lower(): path for path in sorted(directory.glob("*.rq"))}
     path = known.get(name.strip().lower()) if re.fullmatch(r"[A-Za-z0-9_-]+", name.strip()) else None
     if path is None:
@@ -1032,11 +1212,18 @@ def named_query(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
         raise UsageError(
             f"no named query {name!r} ({hint}known: {', '.join(known)}); `kg query --list` describes them"
         )
+    stat = path.stat()
+    return _load_named(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_named(path: Path, mtime_ns: int, size: int) -> NamedQuery:
+    """`NamedQuery.load`, memoised on the file's modification time and size: an edited file is read again."""
     return NamedQuery.load(path)
 
 
 def run_named(
-    store: ox.Store,
+    store: QueryEngine,
     name: str,
     params: Mapping[str, object] | None = None,
     *,
@@ -1068,7 +1255,7 @@ class Unmatched:
 
 
 def unmatched_parameters(
-    store: ox.Store, name: str, params: Mapping[str, object] | None = None, *, directory: Path = QUERIES_DIR
+    store: QueryEngine, name: str, params: Mapping[str, object] | None = None, *, directory: Path = QUERIES_DIR
 ) -> list[Unmatched]:
     """The `label` and `paper` parameters of a named query whose values match nothing in `store` (ignoring case),
     each with suggestions: why a query that came back empty did, when the reason is a name the graph lacks."""

@@ -792,3 +792,37 @@ def _commit(layout: _Layout, staging: Path) -> None:
     for version in layout.versions():
         if version not in (target, previous):
             shutil.rmtree(version, ignore_errors=True)
+
+
+def current_data_dir(path: Path) -> Path:
+    """The Oxigraph folder of the version committed at `path` now, read from CURRENT_VERSION without opening it.
+
+    For long-lived readers (`kg serve`) that follow new versions: each request opens the version current when
+    it arrived, so it is answered from one complete commit, never from a half-written graph."""
+    layout = _Layout(Path(path))
+    if not layout.is_store():
+        raise KgError(f"no store at {path}; run `kg build` first")
+    return layout.current() / _DB
+
+
+def import_graph(path: Path, ntriples: IO[bytes] | bytes) -> None:
+    """Create the store at `path` holding the N-Triples `ntriples`: a copy of a graph kept elsewhere (the working
+    copy `kg.remote_store` pulls from a SPARQL server). The copy records no per-paper digests or labels, so its
+    first add compares papers triple by triple and lets labels accumulate, as a store from before labels.tsv."""
+    layout = _Layout(Path(path))
+    if layout.root.exists() and any(layout.root.iterdir()):
+        raise KgError(f"cannot import into {layout.root}: it is not empty")
+    layout.root.mkdir(parents=True, exist_ok=True)
+    lock = _WriterLock(layout.lock)
+    lock.acquire(layout.root)
+    try:
+        staging = _new_staging(layout)
+        db = ox.Store(str(staging / _DB))
+        db.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        db.flush()
+        db.optimize()
+        del db
+        _write_digests(staging, {})
+        _commit(layout, staging)
+    finally:
+        lock.release()

@@ -13,13 +13,12 @@ from kg.cli.options import (
     input_format_option,
     n_process_option,
     quiet_option,
-    store_option,
 )
 from kg.cli.output import console, err_console
 from kg.cli.progress import STAGES, stage_progress
 from kg.errors import KgError
 from kg.ingest import summarize_rejects
-from kg.paths import DEFAULT_SEEDS, default_exports
+from kg.paths import DEFAULT_SEEDS, DEFAULT_STORE, default_exports
 from kg.pipeline import DEFAULT_EXPORT_FORMATS, BuildReport, build
 
 # the store loads each paper as it is extracted, so the extraction bar counts both
@@ -30,7 +29,12 @@ def build_command(
     paths: list[Path] = typer.Argument(
         None, help="Files or folders to read (default: seeds/). Folders are read recursively.", show_default=False
     ),
-    store: Path = store_option(),
+    store: str = typer.Option(
+        str(DEFAULT_STORE),
+        "--store",
+        help="Folder of the graph store, or the Graph Store Protocol URL of a SPARQL server "
+        "(http://HOST:PORT/store for Oxigraph; see README, Remote stores).",
+    ),
     exports: Path | None = exports_option(),
     input_format: str | None = input_format_option(),
     export_formats: str = typer.Option(
@@ -56,12 +60,14 @@ def build_command(
     """Ingest paper listings, extract concepts and add them to the graph store, then write the default exports.
 
     Building is incremental and idempotent: adding a file adds only what is new, and re-adding it changes nothing.
-    Exports stay with their store: exports/ for the default store, STORE/exports for one chosen with --store.
+    Exports stay with their store: exports/ for the default store, STORE/exports for one chosen with --store,
+    exports/SERVER/ for a SPARQL server.
 
     Examples:
       kg build                              # the seeds/ corpus
       kg build ../shared/corpus/hf-daily-api --export ttl,graphml,jsonld
       kg build papers.jsonl --store /tmp/kgstore --strict     # exports in /tmp/kgstore/exports
+      kg build --store http://127.0.0.1:7878/store   # into a running `oxigraph serve --union-default-graph`
     """
     inputs = paths or [DEFAULT_SEEDS]
     formats = tuple(f.strip() for f in export_formats.split(",") if f.strip())
@@ -76,7 +82,7 @@ def build_command(
 
 def _run_with_progress(
     inputs: list[Path],
-    store: Path,
+    store: str,
     exports: Path,
     input_format: str | None,
     formats: tuple[str, ...],
@@ -98,8 +104,11 @@ def _run_with_progress(
         )
 
 
-def _print_summary(report: BuildReport, store: Path) -> None:
-    table = Table(title=f"Build summary ({store})", show_header=False)
+def _print_summary(report: BuildReport, store: str) -> None:
+    from kg.remote_store import without_credentials
+    from kg.serve import where_to_query
+
+    table = Table(title=f"Build summary ({without_credentials(store)})", show_header=False)
     table.add_row("files read", str(report.files))
     table.add_row("listing records", str(report.listings))
     table.add_row("distinct papers", str(report.papers))
@@ -113,6 +122,7 @@ def _print_summary(report: BuildReport, store: Path) -> None:
     for path in report.exports:
         table.add_row("export", str(path))
     console.print(table)
+    console.print(where_to_query(store), markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -46,7 +46,7 @@ def exports_option() -> Any:
         None,
         "--exports",
         help="Folder for exports and the rejects report (default: exports/ for the default store, STORE/exports "
-        "for any other store).",
+        "for any other store, exports/SERVER/ for a SPARQL server).",
         show_default=False,
     )
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
-import pyoxigraph as ox
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -15,7 +16,16 @@ from kg.api import open as open_graph
 from kg.cli.options import store_option
 from kg.cli.output import console, err_console
 from kg.errors import KgError, UsageError
-from kg.query import NamedQuery, QueryResult, Term, named_queries, sparql_term
+from kg.query import (
+    NamedQuery,
+    QueryEngine,
+    QueryResult,
+    compact,
+    named_queries,
+    run_named,
+    run_query,
+    unmatched_parameters,
+)
 
 
 class OutputFormat(StrEnum):
@@ -39,6 +49,12 @@ def query_command(
         None, "--timeout", help="Stop the query after SECONDS (exit status 124).", show_default=False
     ),
     store: Path = store_option(),
+    endpoint: str | None = typer.Option(
+        None,
+        "--endpoint",
+        help="Query a remote SPARQL 1.1 endpoint (its query URL) instead of --store.",
+        show_default=False,
+    ),
     list_queries: bool = typer.Option(False, "--list", help="Describe the named queries and exit."),
 ) -> None:
     """Query the graph with SPARQL; the common prefixes (kg:, kgid:, skos:, dcterms:, ...) are pre-declared.
@@ -51,6 +67,7 @@ def query_command(
       kg query -f my.rq --format csv
       kg query --name top-concepts --param type=dataset --param limit=10
       kg query --list
+      kg query --endpoint 'http://127.0.0.1:7878/query?union-default-graph' --name top-concepts
     """
     if list_queries:
         _print_named(named_queries())
@@ -59,20 +76,33 @@ def query_command(
     if name is not None:
         if sparql is not None or file is not None:
             raise UsageError("give a query text, -f FILE or --name NAME, not several")
-        with open_graph(store) as graph:
-            result = graph.named(name, timeout=timeout, **values)
-            unmatched = graph.unmatched(name, **values) if len(result) == 0 else []
+        with _engine(store, endpoint) as engine:
+            result = run_named(engine, name, values, timeout=timeout)
+            unmatched = unmatched_parameters(engine, name, values) if len(result) == 0 else []
         if unmatched:
             raise KgError("nothing matched: " + "; ".join(entry.message() for entry in unmatched))
     else:
         text, source = _read_query(sparql, file)
         if not text.strip():
             raise UsageError(f"{source}: the query is empty")
-        with open_graph(store) as graph:
-            result = graph.query(text, timeout=timeout, source=source, **values)
+        with _engine(store, endpoint) as engine:
+            result = run_query(engine, text, substitutions=values, timeout=timeout, source=source)
     _print_result(result, output)
     if len(result) == 0 and result.kind != "boolean" and output is not OutputFormat.table:
         err_console.print("no rows: nothing matched", highlight=False)
+
+
+@contextlib.contextmanager
+def _engine(store: Path, endpoint: str | None) -> Iterator[QueryEngine]:
+    """What the query runs on: the local store, or a remote endpoint (checked by the same read-only guard)."""
+    if endpoint is not None:
+        from kg.remote_store import open_endpoint
+
+        with open_endpoint(endpoint) as remote:
+            yield remote
+        return
+    with open_graph(store) as graph:
+        yield graph.unsafe_store  # through run_query/run_named only: the read-only guard runs first
 
 
 def _parse_params(items: list[str]) -> dict[str, str]:
@@ -102,18 +132,6 @@ def _read_query(sparql: str | None, file: Path | None) -> tuple[str, str]:
         return sys.stdin.read(), "<stdin>"
     except UnicodeDecodeError as error:
         raise KgError(f"<stdin>: the query is not UTF-8 text: {error}") from None
-
-
-def compact(term: Term | None) -> str:
-    """A term as a person reads it in a table: IRIs as they paste back into a query, bare literal values, nothing
-    when unbound."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return sparql_term(term)
-    if isinstance(term, ox.Literal):
-        return term.value + (f"@{term.language}" if term.language else "")
-    return str(term)
 
 
 def _table(result: QueryResult) -> Table:
