@@ -557,6 +557,56 @@ class GraphStore:
         self._db = _open_read_only(self._version)
         return report
 
+    def replace_annotations(
+        self, predicates: Iterable[str], classes: Iterable[str], triples: Iterable[ox.Triple]
+    ) -> bool:
+        """Commit a version whose annotations are exactly `triples`, and return whether anything changed.
+
+        Annotations are results computed over the graph and written back for SPARQL (communities: `kg.analytics`):
+        every triple whose predicate is one of `predicates`, and every triple about a node typed with one of
+        `classes`. Each new triple must be one of those, so an annotation can never overwrite the papers' data.
+        """
+        if self._read_only or self._lock is None:
+            raise KgError(f"store {self.path} is open read-only; open it with read_only=False to annotate")
+        predicate_nodes = {ox.NamedNode(p) for p in predicates}
+        class_nodes = {ox.NamedNode(c) for c in classes}
+        new = {ox.Quad(t.subject, t.predicate, t.object, _DEFAULT) for t in triples}
+        typed = {q.subject for q in new if q.predicate == _TYPE and q.object in class_nodes}
+        stray = next((q for q in new if q.predicate not in predicate_nodes and q.subject not in typed), None)
+        if stray is not None:
+            raise KgError(f"not an annotation triple: {stray}")
+
+        def annotations(db: ox.Store) -> set[ox.Quad]:
+            found = {q for p in predicate_nodes for q in db.quads_for_pattern(None, p, None, _DEFAULT)}
+            for cls in class_nodes:
+                for typing in db.quads_for_pattern(None, _TYPE, cls, _DEFAULT):
+                    found.update(db.quads_for_pattern(typing.subject, None, None, _DEFAULT))
+            return found
+
+        old = annotations(self.oxigraph)
+        if old == new:
+            return False
+        staging = _new_staging(self._layout)
+        try:
+            self.oxigraph.backup(str(staging / _DB))
+            for name in (_DIGESTS, _LABELS):
+                if (self._version / name).is_file():
+                    shutil.copy2(self._version / name, staging / name)
+            db = ox.Store(str(staging / _DB))
+            for quad in old - new:
+                db.remove(quad)
+            db.extend(sorted(new - old, key=str))
+            db.flush()
+            del db
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self._db = None
+        _commit(self._layout, staging)
+        self._version = self._layout.current()
+        self._db = _open_read_only(self._version)
+        return True
+
 
 def _new_staging(layout: _Layout) -> Path:
     staging = layout.staging()
