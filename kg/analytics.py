@@ -12,6 +12,8 @@ colours them without recomputing.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -190,7 +192,11 @@ def find_concept(
             (iri for iri in concepts_of(bipartite) if key in str(bipartite.nodes[iri].get("label", "")).casefold()),
             key=lambda iri: (-int(bipartite.nodes[iri].get("paper_count", 0)), iri),
         )[:5]
-        hint = f"; did you mean {', '.join(repr(bipartite.nodes[i]['label']) for i in suggestions)}?" if suggestions else ""
+        hint = (
+            f"; did you mean {', '.join(repr(bipartite.nodes[i]['label']) for i in suggestions)}?"
+            if suggestions
+            else ""
+        )
         of_kind = f" of type {kind}" if kind else ""
         raise UsageError(f"no concept{of_kind} is called {name!r}{hint}")
     return min(matches, key=lambda iri: (-int(bipartite.nodes[iri].get("paper_count", 0)), iri))
@@ -214,7 +220,9 @@ def find_paper(bipartite: nx.Graph, text: str) -> str:
     if not partial:
         raise UsageError(f"no paper has the arXiv id, IRI or title {text!r}")
     titles = "; ".join(repr(bipartite.nodes[p].get("label", p)) for p in partial[:5])
-    raise UsageError(f"{len(partial)} papers have {text!r} in their title ({titles}{'; ...' if len(partial) > 5 else ''})")
+    raise UsageError(
+        f"{len(partial)} papers have {text!r} in their title ({titles}{'; ...' if len(partial) > 5 else ''})"
+    )
 
 
 def _expand_prefixed(text: str) -> str:
@@ -340,8 +348,10 @@ def _community(graph: nx.Graph, rank: int, nodes: Iterable[str]) -> Community:
 
 
 def community_description(method: str, weighting: str, resolution: float, seed: int) -> str:
-    return f"{method} weight={weighting} resolution={resolution} seed={seed}" if method == "louvain" else (
-        f"{method} weight={weighting} resolution={resolution}"
+    return (
+        f"{method} weight={weighting} resolution={resolution} seed={seed}"
+        if method == "louvain"
+        else (f"{method} weight={weighting} resolution={resolution}")
     )
 
 
@@ -405,15 +415,18 @@ def stored_communities(store: ox.Store) -> tuple[dict[str, StoredCommunity], dic
         "kg:communitySize ?size }"
     )
     communities: dict[str, StoredCommunity] = {}
-    for row in store.query(query, prefixes=PREFIXES):
-        iri, rank, name, size = (row[i] for i in range(4))
-        if isinstance(iri, ox.NamedNode) and rank is not None and name is not None and size is not None:
-            communities[iri.value] = StoredCommunity(iri.value, int(rank.value), name.value, int(size.value))
+    solutions = store.query(query, prefixes=PREFIXES)
+    assert isinstance(solutions, ox.QuerySolutions), "a SELECT query yields solutions"
+    for iri, rank, name, size in (tuple(row) for row in solutions):
+        if isinstance(iri, ox.NamedNode) and all(isinstance(t, ox.Literal) for t in (rank, name, size)):
+            with contextlib.suppress(ValueError):
+                communities[iri.value] = StoredCommunity(iri.value, int(rank.value), name.value, int(size.value))
     membership: dict[str, str] = {}
     if communities:
         for quad in store.quads_for_pattern(None, ox.NamedNode(str(KG.community)), None, ox.DefaultGraph()):
-            if quad.object.value in communities:
-                membership[quad.subject.value] = quad.object.value
+            subject, obj = quad.subject, quad.object
+            if isinstance(subject, ox.NamedNode) and isinstance(obj, ox.NamedNode) and obj.value in communities:
+                membership[subject.value] = obj.value
     return communities, membership
 
 
@@ -580,7 +593,9 @@ def related_papers(
         else:
             score = sum(1 / math.log(bipartite.degree(c)) for c in shared)
         ordered = sorted(shared, key=lambda c: (bipartite.degree(c), str(bipartite.nodes[c].get("label", "")), c))
-        related.append(RelatedPaper(paper_ref(bipartite, other), score, tuple(concept_ref(bipartite, c) for c in ordered)))
+        related.append(
+            RelatedPaper(paper_ref(bipartite, other), score, tuple(concept_ref(bipartite, c) for c in ordered))
+        )
     related.sort(key=lambda r: (-r.score, -len(r.shared), r.paper.title.casefold(), r.paper.iri))
     return tuple(related[:limit])
 
@@ -607,11 +622,15 @@ def concept_path(bipartite: nx.Graph, source: str, target: str, *, max_papers: i
     except nx.NetworkXNoPath:
         return None
     steps = []
-    for a, b in zip(nodes, nodes[1:], strict=False):
+    for a, b in itertools.pairwise(nodes):
         shared = set(bipartite[a]) & set(bipartite[b])
         ordered = sorted(shared, key=lambda p: (str(bipartite.nodes[p].get("date", "")), p), reverse=True)
         steps.append(
-            PathStep(concept_ref(bipartite, a), concept_ref(bipartite, b), tuple(paper_ref(bipartite, p) for p in ordered[:max_papers]))
+            PathStep(
+                concept_ref(bipartite, a),
+                concept_ref(bipartite, b),
+                tuple(paper_ref(bipartite, p) for p in ordered[:max_papers]),
+            )
         )
     return ConceptPath(tuple(concept_ref(bipartite, n) for n in nodes), tuple(steps))
 

@@ -162,9 +162,13 @@ def paper_concept_graph(store: ox.Store, paper_details: bool = True) -> nx.Graph
     counts = _paper_counts(relations)
     _set_paper_counts(nodes, counts)
     if paper_details:
-        for paper, url in _select(store, _CODE_QUERY):
-            attrs = nodes.get(paper.value)
-            if attrs is not None and attrs["kind"] == "paper" and ("code" not in attrs or url.value < str(attrs["code"])):
+        for node, url in _select(store, _CODE_QUERY):
+            attrs = nodes.get(node.value)
+            if (
+                attrs is not None
+                and attrs["kind"] == "paper"
+                and ("code" not in attrs or url.value < str(attrs["code"]))
+            ):
                 attrs["code"] = url.value
 
     graph = nx.Graph(projection="paper-concept")
@@ -172,7 +176,8 @@ def paper_concept_graph(store: ox.Store, paper_details: bool = True) -> nx.Graph
         sorted((iri, attrs) for iri, attrs in nodes.items() if attrs["kind"] == "paper" or counts.get(iri, 0) > 0)
     )
     graph.add_edges_from(
-        (paper, concept, {"relations": " ".join(sorted(names))}) for (paper, concept), names in sorted(relations.items())
+        (paper, concept, {"relations": " ".join(sorted(names))})
+        for (paper, concept), names in sorted(relations.items())
     )
     return graph
 
@@ -217,7 +222,8 @@ def cooccurrence_projection(
 def concept_aliases(store: ox.Store) -> dict[str, tuple[str, ...]]:
     """Each concept's alternative labels (skos:altLabel), sorted: what a search by name should also find."""
     aliases: dict[str, set[str]] = defaultdict(set)
-    query = f"SELECT ?node ?alias WHERE {{ VALUES ?cls {{ {_iris(CONCEPT_CLASS.values())} }} ?node a ?cls ; skos:altLabel ?alias }}"
+    classes = _iris(CONCEPT_CLASS.values())
+    query = f"SELECT ?node ?alias WHERE {{ VALUES ?cls {{ {classes} }} ?node a ?cls ; skos:altLabel ?alias }}"
     for node, alias in _select(store, query):
         aliases[node.value].add(alias.value)
     return {node: tuple(sorted(names)) for node, names in sorted(aliases.items())}
