@@ -334,7 +334,7 @@ def _louvain(graph: nx.Graph, resolution: float, seed: int) -> list[set[str]]:
     return list(groups.values())
 
 
-def to_igraph(graph: nx.Graph, weight: str = "weight") -> tuple[list[str], Any]:
+def to_igraph(graph: nx.Graph, weight: str = "weight") -> tuple[list[Any], Any]:
     """An undirected igraph copy of `graph` (nodes in sorted order, edge attribute "weight" from `weight`, 1.0
     where missing), and the node list that maps igraph's vertex indices back to the graph's nodes."""
     import igraph as ig
