@@ -670,15 +670,16 @@ def concept_path(bipartite: nx.Graph, source: str, target: str, *, max_papers: i
     """The shortest chain of co-occurring concepts from `source` to `target` (IRIs), with the papers that link
     each step (newest first, at most `max_papers` per step); None when they are not connected.
 
-    Fewest steps first; among chains of equal length, the one whose steps are shared by more papers.
+    Fewest steps first; among chains of equal length, the one whose steps have the highest Jaccard similarity,
+    so a chain goes through a concept specific to both ends rather than through one that every paper names.
     """
-    graph = concept_graph(bipartite)
+    graph = concept_graph(bipartite, "jaccard")
     if source not in graph or target not in graph:
         return None
-    scale = graph.number_of_nodes() + 1
+    scale = graph.number_of_nodes() + 1  # the tie-break of a whole chain stays below one step
 
     def cost(a: str, b: str, data: Mapping[str, float]) -> float:
-        return 1.0 + 1.0 / (scale * (1.0 + data["count"]))
+        return 1.0 + (1.0 - data["weight"]) / scale
 
     try:
         nodes = nx.dijkstra_path(graph, source, target, weight=cost)

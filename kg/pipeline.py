@@ -15,7 +15,7 @@ from kg.records import Extraction, Paper, Rejected
 # stage name, units done, units total (None when unknown)
 ProgressCallback = Callable[[str, int, int | None], None]
 
-DEFAULT_EXPORT_FORMATS: tuple[str, ...] = ("ttl", "graphml")
+DEFAULT_EXPORT_FORMATS: tuple[str, ...] = ("ttl", "graphml", "html")
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ def build(
 
     Raises KgError when no paper could be read at all, after writing the rejects report so the user can see why.
     """
+    from kg.analytics import refresh_communities, stored_communities
     from kg.export import export
     from kg.ingest import ingest, write_rejects_report
     from kg.nlp import Extractor
@@ -76,6 +77,12 @@ def build(
     with GraphStore.open(store_path, read_only=False) as store:
         extractions = _counted(extractor.extract_many(papers, n_process=n_process), len(papers), progress)
         added = store.add(extractions)
+        if added.changed or not stored_communities(store.oxigraph)[0]:
+            if progress is not None:
+                progress("communities", 0, 1)
+            refresh_communities(store)
+            if progress is not None:
+                progress("communities", 1, 1)
         if progress is not None:
             progress("export", 0, len(export_formats))
         written = []

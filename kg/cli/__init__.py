@@ -10,7 +10,16 @@ import sys
 
 import typer
 
-from kg.cli import build_cmds, eval_cmds, export_cmds, extract_cmds, query_cmds, store_cmds
+from kg.cli import (
+    analytics_cmds,
+    build_cmds,
+    eval_cmds,
+    export_cmds,
+    extract_cmds,
+    query_cmds,
+    store_cmds,
+    view_cmds,
+)
 from kg.cli.output import err_console
 from kg.errors import KgError
 
@@ -26,7 +35,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (build_cmds, store_cmds, extract_cmds, eval_cmds, query_cmds, export_cmds):
+for module in (build_cmds, store_cmds, extract_cmds, eval_cmds, query_cmds, export_cmds, view_cmds, analytics_cmds):
     module.register(app)
 
 

@@ -14,7 +14,12 @@ from kg.ingest import summarize_rejects
 from kg.paths import DEFAULT_EXPORTS, DEFAULT_SEEDS, DEFAULT_STORE
 from kg.pipeline import DEFAULT_EXPORT_FORMATS, BuildReport, build
 
-_STAGE_LABELS = {"read": "Reading listings", "extract": "Extracting concepts", "export": "Writing exports"}
+_STAGE_LABELS = {
+    "read": "Reading listings",
+    "extract": "Extracting concepts",
+    "communities": "Finding communities",
+    "export": "Writing exports",
+}
 
 
 def build_command(
@@ -29,7 +34,8 @@ def build_command(
     export_formats: str = typer.Option(
         ",".join(DEFAULT_EXPORT_FORMATS),
         "--export",
-        help="Comma-separated export formats written after the build (ttl, nt, nq, jsonld, xml, graphml); '' for none.",
+        help="Comma-separated export formats written after the build (ttl, nt, nq, jsonld, xml, graphml, html); "
+        "'' for none.",
     ),
     n_process: int = typer.Option(1, "--n-process", min=1, help="Worker processes for extraction."),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any record was rejected."),
