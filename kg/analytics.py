@@ -17,7 +17,7 @@ import itertools
 import math
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -317,21 +317,29 @@ def _louvain(graph: nx.Graph, resolution: float, seed: int) -> list[set[str]]:
     """Louvain communities by igraph's C implementation (`community_multilevel`), seeded.
 
     The same algorithm as networkx's `louvain_communities`, which took 27 s on the corpus's 8,612 core concepts
-    and 200k edges where igraph takes about 1 s. igraph draws from the random number generator it is given
-    (Python's `random` module by default), so a generator seeded with `seed` is lent to it for the call.
+    and 200k edges where igraph takes about 1 s.
     """
-    import igraph as ig
-
     nodes, converted = to_igraph(graph)
-    ig.set_random_number_generator(random.Random(seed))
-    try:
+    with igraph_seeded(seed):
         membership = converted.community_multilevel(weights="weight", resolution=resolution).membership
-    finally:
-        ig.set_random_number_generator(random)
     groups: dict[int, set[str]] = defaultdict(set)
     for node, group in zip(nodes, membership, strict=True):
         groups[group].add(node)
     return list(groups.values())
+
+
+@contextlib.contextmanager
+def igraph_seeded(seed: int) -> Iterator[None]:
+    """Lend igraph a random number generator seeded with `seed` for the block, then give it back its default
+    (Python's `random` module): igraph's Louvain and layouts draw random numbers, and only a seeded generator
+    makes them repeatable. Not thread-safe: igraph has one generator per process."""
+    import igraph as ig
+
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        yield
+    finally:
+        ig.set_random_number_generator(random)
 
 
 def to_igraph(graph: nx.Graph, weight: str = "weight") -> tuple[list[Any], Any]:

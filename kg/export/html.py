@@ -161,7 +161,9 @@ def select(store: ox.Store, options: MapOptions) -> MapSelection:
             candidates = sorted({*candidates, centre})
         around = concept_graph(bipartite, concepts=candidates)
         candidates = sorted(nx.ego_graph(around, centre, radius=options.depth))
-    ranked = sorted(candidates, key=lambda c: (-bipartite.degree(c), str(bipartite.nodes[c].get("label", "")), c))
+    ranked = sorted(
+        candidates, key=lambda c: (-bipartite.degree(c), str(bipartite.nodes[c].get("label", "")).casefold(), c)
+    )
     top = options.effective_top
     if top is not None:
         ranked = ranked[:top]
@@ -492,7 +494,7 @@ def render_page(data: Mapping[str, Any], title: str) -> str:
     )
     values = {
         "TITLE": html.escape(title),
-        "CSP": html.escape(csp),
+        "CSP": csp,  # constants and base64 digests: nothing to escape in a double-quoted attribute
         "STYLE": style.replace("</", "<\\/"),
         "VIS": vis,
         "DATA": payload,

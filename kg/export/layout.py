@@ -21,7 +21,7 @@ from collections.abc import Hashable, Mapping, Sequence
 
 import networkx as nx
 
-from kg.analytics import to_igraph
+from kg.analytics import igraph_seeded, to_igraph
 
 Point = tuple[float, float]
 
@@ -126,11 +126,10 @@ def _inner_layout(graph: nx.Graph, nodes: Sequence[str], weight_of: Mapping[str,
     sub = graph.subgraph(ordered)
     names, converted = to_igraph(sub)
     seed = dict(zip(ordered, start, strict=True))
-    coords = converted.layout_fruchterman_reingold(
-        seed=[list(seed[n]) for n in names],
-        niter=_iterations(len(ordered)),
-        grid=len(ordered) > 1000,
-    ).coords
+    with igraph_seeded(0):
+        coords = converted.layout_fruchterman_reingold(
+            seed=[list(seed[n]) for n in names], niter=_iterations(len(ordered)), grid=len(ordered) > 1000
+        ).coords
     return _to_unit_disc(dict(zip(names, ((float(x), float(y)) for x, y in coords), strict=True)))
 
 
@@ -172,9 +171,10 @@ def _place_discs(
     total = sum(radius[k] for k in keys)
     start = [(total * x, total * y) for x, y in spiral(len(keys))]
     names, converted = to_igraph(meta)
-    coords = converted.layout_fruchterman_reingold(
-        weights="weight" if converted.ecount() else None, seed=[list(start[n]) for n in names], niter=500
-    ).coords
+    with igraph_seeded(0):
+        coords = converted.layout_fruchterman_reingold(
+            weights="weight" if converted.ecount() else None, seed=[list(start[n]) for n in names], niter=500
+        ).coords
     placed = {keys[n]: (float(x), float(y)) for n, (x, y) in zip(names, coords, strict=True)}
     return _separate(placed, radius, keys)
 
