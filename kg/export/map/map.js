@@ -349,7 +349,10 @@
       }
     }
     panelBody.replaceChildren.apply(panelBody, parts);
-    panel.hidden = false;
+    if (panel.hidden) {
+      panel.hidden = false;
+      network.setSize("100%", "100%"); // the map just got narrower
+    }
     panel.setAttribute("aria-labelledby", "panel-title");
     highlighted = i;
     network.setSelection({ nodes: [i], edges: edgesOf[i] }, { highlightEdges: false });
@@ -358,6 +361,7 @@
 
   function closePanel() {
     panel.hidden = true;
+    network.setSize("100%", "100%");
     if (highlighted !== null) {
       highlighted = null;
       network.unselectAll();
@@ -367,8 +371,8 @@
 
   function choose(i) {
     if (hidden[i]) { hidden[i] = 0; nodes.update({ id: i, hidden: false }); }
-    network.focus(i, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 400, easingFunction: "easeInOutQuad" } });
     openPanel(i);
+    network.focus(i, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 400, easingFunction: "easeInOutQuad" } });
   }
 
   document.getElementById("panel-close").addEventListener("click", closePanel);
