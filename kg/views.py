@@ -11,7 +11,7 @@ cannot hold an IRI and tools such as Gephi show only attributes.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -55,6 +55,7 @@ _PAPER = NodeKind(
     ),
 )
 _BARE_PAPER = NodeKind(KG.Paper, "paper", ())
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _CODE_QUERY = "SELECT ?paper ?url WHERE { ?paper kg:hasRepository ?repository . ?repository schema:url ?url }"
 CONCEPT_KINDS: tuple[NodeKind, ...] = tuple(
     NodeKind(CONCEPT_CLASS[name], name, (("label", SKOS.prefLabel),)) for name in CONCEPT_TYPES
@@ -207,10 +208,7 @@ def cooccurrence_projection(
         if concepts is None
         else {c for c in concepts if c in bipartite and bipartite.nodes[c]["kind"] != "paper"}
     )
-    weights: Counter[tuple[str, str]] = Counter()
-    for paper, kind in bipartite.nodes(data="kind"):
-        if kind == "paper":
-            weights.update(combinations(sorted(c for c in bipartite[paper] if c in kept), 2))
+    weights = cooccurrence_counts(bipartite, kept)
     graph = nx.Graph(projection="cooccurrence", min_weight=min_weight)
     graph.add_nodes_from((iri, dict(bipartite.nodes[iri])) for iri in sorted(kept))
     graph.add_edges_from(
@@ -219,14 +217,28 @@ def cooccurrence_projection(
     return graph
 
 
+def cooccurrence_counts(bipartite: nx.Graph, concepts: Collection[str]) -> Counter[tuple[str, str]]:
+    """Papers shared by each pair of `concepts` (pairs in sorted order) in a `paper_concept_graph`."""
+    weights: Counter[tuple[str, str]] = Counter()
+    for paper, kind in bipartite.nodes(data="kind"):
+        if kind == "paper":
+            present = sorted(c for c in bipartite[paper] if c in concepts)
+            if len(present) > 1:
+                weights.update(combinations(present, 2))
+    return weights
+
+
 def concept_aliases(store: ox.Store) -> dict[str, tuple[str, ...]]:
     """Each concept's alternative labels (skos:altLabel), sorted: what a search by name should also find."""
     aliases: dict[str, set[str]] = defaultdict(set)
-    classes = _iris(CONCEPT_CLASS.values())
-    query = f"SELECT ?node ?alias WHERE {{ VALUES ?cls {{ {classes} }} ?node a ?cls ; skos:altLabel ?alias }}"
-    for node, alias in _select(store, query):
-        aliases[node.value].add(alias.value)
-    return {node: tuple(sorted(names)) for node, names in sorted(aliases.items())}
+    for quad in store.quads_for_pattern(None, ox.NamedNode(str(SKOS.altLabel)), None):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+            aliases[quad.subject.value].add(quad.object.value)
+    concept_classes = [ox.NamedNode(str(cls)) for cls in CONCEPT_CLASS.values()]
+    kept = {
+        node for node in aliases if any(ox.Quad(ox.NamedNode(node), _RDF_TYPE, cls) in store for cls in concept_classes)
+    }
+    return {node: tuple(sorted(aliases[node])) for node in sorted(kept)}
 
 
 def _select(store: ox.Store, query: str) -> Iterator[tuple[ox.NamedNode | ox.BlankNode | ox.Literal, ...]]:
@@ -382,6 +394,7 @@ __all__ = [
     "PAPER_CONCEPT_RELATIONS",
     "NodeKind",
     "concept_aliases",
+    "cooccurrence_counts",
     "cooccurrence_graph",
     "cooccurrence_projection",
     "paper_concept_graph",

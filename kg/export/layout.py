@@ -58,7 +58,7 @@ def community_layout(
         for node, (x, y) in inner[key].items():
             positions[node] = [cx + radius[key] * x, cy + radius[key] * y]
     if sizes:
-        _remove_overlaps(positions, sizes)
+        _remove_overlaps(positions, sizes, rounds=12 if len(positions) <= 2000 else 2)
     return {node: (round(x, 1), round(y, 1)) for node, (x, y) in sorted(positions.items())}
 
 
@@ -135,7 +135,7 @@ def _inner_layout(graph: nx.Graph, nodes: Sequence[str], weight_of: Mapping[str,
 
 def _iterations(size: int) -> int:
     """Fewer iterations for larger communities, whose spiral start is already close to the result."""
-    return max(60, min(500, 60_000 // size))
+    return max(30, min(500, 40_000 // size))
 
 
 def _to_unit_disc(points: dict[str, Point]) -> dict[str, Point]:
