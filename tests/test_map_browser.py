@@ -53,7 +53,9 @@ def seeds_map(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path
         ),
         encoding="utf-8",
     )  # fmt: skip
-    report = build([seeds_dir, hostile], store_path=work / "store", exports_dir=work / "exports", export_formats=("html",))
+    report = build(
+        [seeds_dir, hostile], store_path=work / "store", exports_dir=work / "exports", export_formats=("html",)
+    )
     (path,) = report.exports
     assert path == work / "exports" / "kg.html"
     return path
@@ -81,7 +83,7 @@ def browser() -> Iterator[Any]:
 def open_map(browser: Any, path: Path) -> Session:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     session = Session(page)
-    page.on("console", lambda m: session.console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("console", lambda m: m.type in ("error", "warning") and session.console.append(f"{m.type}: {m.text}"))
     page.on("pageerror", lambda error: session.console.append(f"pageerror: {error}"))
     page.on("dialog", lambda dialog: (session.dialogs.append(dialog.message), dialog.dismiss()))
 

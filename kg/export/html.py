@@ -54,7 +54,7 @@ from kg.records import CONCEPT_TYPES
 from kg.views import concept_aliases, cooccurrence_counts, paper_concept_graph
 
 DEFAULT_TOP = 300  # concepts drawn when no selection is given: a map a newcomer can read at first glance
-EDGES_PER_NODE = 5  # each node keeps its strongest edges (by Jaccard similarity); the union of them is drawn
+EDGES_PER_NODE = (5, 2)  # strongest edges kept per node (by Jaccard similarity), on small and on large maps
 EVIDENCE_PER_CONCEPT = 3  # evidence sentences embedded per concept
 LARGE_MAP = 2000  # above this many nodes, edges hide while panning and zooming
 VIS_ASSET = "lib/vis-9.1.2/vis-network.min.js"  # inside the installed pyvis package
@@ -204,7 +204,8 @@ def _drawn_graph(bipartite: nx.Graph, concepts: Sequence[str], with_papers: bool
         graph.add_nodes_from((p, bipartite.nodes[p]) for p in papers)
         graph.add_edges_from((p, c, {"weight": 1.0, "count": 1}) for p in papers for c in bipartite[p] if c in graph)
         return graph
-    graph.add_edges_from(strongest_edges(bipartite, concepts, EDGES_PER_NODE))
+    per_node = EDGES_PER_NODE[0] if len(concepts) <= LARGE_MAP else EDGES_PER_NODE[1]
+    graph.add_edges_from(strongest_edges(bipartite, concepts, per_node))
     return graph
 
 
@@ -363,7 +364,7 @@ def map_data(
         "info": info,
         "edges": edges,
         "papers": paper_rows,
-        "options": vis_options(options.physics, len(nodes) > LARGE_MAP),
+        "options": vis_options(options.physics, len(nodes) > LARGE_MAP, _extent(positions.values())),
     }
 
 
@@ -400,9 +401,24 @@ def _community_table(selection: MapSelection, order: Sequence[str]) -> list[dict
     ]
 
 
-def vis_options(physics: bool, large: bool) -> dict[str, Any]:
+def _extent(points: Iterable[tuple[float, float]]) -> float:
+    """The width of the square that holds every node, in vis-network units."""
+    return 2 * max((max(abs(x), abs(y)) for x, y in points), default=0.0) + 2 * NODE_SIZE[1]
+
+
+VIEWPORT = 1200  # pixels a map is typically shown at: the zoom at which the whole map fits is VIEWPORT / extent
+TOP_LABEL_PIXELS = 24  # on-screen size of the largest node's label when the whole map is in view
+
+
+def vis_options(physics: bool, large: bool, extent: float = 0.0) -> dict[str, Any]:
     """vis-network options: pyvis's `Network` defaults with physics, smoothing and edge hiding set for a laid-out
-    map, and label scaling so that at low zoom only the labels of the nodes with most papers are drawn."""
+    map, and label scaling so that at low zoom only the labels of the nodes with most papers are drawn.
+
+    Label sizes grow with a node's papers up to a maximum chosen so that, with the whole map in view, the
+    largest labels are TOP_LABEL_PIXELS high and those of small nodes fall under the drawing threshold; zooming
+    in brings the others above it, and no label is ever drawn larger than `maxVisible` pixels."""
+    fit_scale = VIEWPORT / extent if extent > 0 else 1.0
+    label_max = min(600.0, max(34.0, TOP_LABEL_PIXELS / fit_scale))
     from pyvis.network import Network
 
     network = Network(directed=False, cdn_resources="in_line")
@@ -425,7 +441,7 @@ def vis_options(physics: bool, large: bool) -> dict[str, Any]:
         "scaling": {
             "min": NODE_SIZE[0],
             "max": NODE_SIZE[1],
-            "label": {"enabled": True, "min": 14, "max": 34, "maxVisible": 34, "drawThreshold": 9},
+            "label": {"enabled": True, "min": 14, "max": round(label_max), "maxVisible": 30, "drawThreshold": 9},
         },
         "font": {
             "size": 14,

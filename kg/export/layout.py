@@ -128,14 +128,14 @@ def _inner_layout(graph: nx.Graph, nodes: Sequence[str], weight_of: Mapping[str,
     seed = dict(zip(ordered, start, strict=True))
     with igraph_seeded(0):
         coords = converted.layout_fruchterman_reingold(
-            seed=[list(seed[n]) for n in names], niter=_iterations(len(ordered)), grid=len(ordered) > 1000
+            seed=[list(seed[n]) for n in names], niter=_iterations(len(ordered)), grid=len(ordered) > 300
         ).coords
     return _to_unit_disc(dict(zip(names, ((float(x), float(y)) for x, y in coords), strict=True)))
 
 
 def _iterations(size: int) -> int:
     """Fewer iterations for larger communities, whose spiral start is already close to the result."""
-    return max(30, min(500, 40_000 // size))
+    return max(30, min(300, 20_000 // size))
 
 
 def _to_unit_disc(points: dict[str, Point]) -> dict[str, Point]:

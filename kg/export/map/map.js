@@ -6,7 +6,9 @@
 (function () {
   "use strict";
 
+  performance.mark("kg-start");
   const data = JSON.parse(document.getElementById("kg-map-data").textContent);
+  performance.mark("kg-parsed");
   const info = data.info;
   const papers = data.papers;
   const count = info.length;
@@ -88,7 +90,9 @@
   const nodes = new vis.DataSet(data.nodes);
   const edges = new vis.DataSet(edgeItems);
   const container = document.getElementById("map");
+  performance.mark("kg-datasets");
   const network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+  performance.mark("kg-network");
 
   let colourBy = data.colorBy;
   let highlighted = null;
@@ -102,8 +106,16 @@
     return info[i].typeColor;
   }
 
-  function repaint() {
-    const keep = highlighted === null ? null : new Set([highlighted].concat(neighbours[highlighted]));
+  // Fading every other node costs one DataSet update per node: on large maps the selection alone marks the
+  // neighbours (their edges are highlighted), so that clicking stays instant.
+  const fadeOthers = !data.large;
+  let faded = false;
+
+  function repaint(force) {
+    const fade = fadeOthers && highlighted !== null;
+    if (!fade && !faded && !force) return;
+    faded = fade;
+    const keep = fade ? new Set([highlighted].concat(neighbours[highlighted])) : null;
     const updates = [];
     for (let i = 0; i < count; i += 1) {
       const shown = keep === null || keep.has(i);
@@ -112,7 +124,49 @@
     nodes.update(updates);
   }
 
+  // Region names: each coloured community's name above its nodes, at a constant size on screen, drawn on the
+  // canvas after vis-network (canvas text is never parsed as markup).
+  const regions = data.communities.filter(function (c) { return c.color !== data.otherColor; }).map(function (c) {
+    let sx = 0, sy = 0, n = 0, top = Infinity;
+    info.forEach(function (r, i) {
+      if (r.community !== c.iri) return;
+      sx += data.nodes[i].x; sy += data.nodes[i].y; n += 1;
+      top = Math.min(top, data.nodes[i].y);
+    });
+    return { name: c.name, color: c.color, x: n ? sx / n : 0, top: top, size: n };
+  }).filter(function (r) { return r.size >= 3; });
+  let showRegions = regions.length > 1;
+
+  network.on("afterDrawing", function (ctx) {
+    if (!showRegions) return;
+    const scale = network.getScale();
+    const size = 14 / scale;
+    const placed = [];
+    ctx.save();
+    ctx.font = "600 " + size + "px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    ctx.lineJoin = "round";
+    regions.forEach(function (r) {  // largest first; a name that would overlap one already drawn is left out
+      const parts = r.name.split(" · ");
+      const text = parts.length > 2 && parts.slice(0, 2).join(" · ").length > 24 ? parts.slice(0, 2).join(" · ") : r.name;
+      const width = ctx.measureText(text).width;
+      const box = { left: r.x - width / 2, right: r.x + width / 2, top: r.top - 6 / scale - size, bottom: r.top - 6 / scale };
+      if (placed.some(function (b) {
+        return box.left < b.right && b.left < box.right && box.top < b.bottom && b.top < box.bottom;
+      })) return;
+      placed.push(box);
+      ctx.lineWidth = 5 / scale;
+      ctx.strokeStyle = "rgba(255,255,255,0.92)";
+      ctx.strokeText(text, r.x, r.top - 6 / scale);
+      ctx.fillStyle = "#1a1a1a";
+      ctx.fillText(text, r.x, r.top - 6 / scale);
+    });
+    ctx.restore();
+  });
+
   network.once("afterDrawing", function () {
+    performance.mark("kg-drawn");
     window.kgMapReadyAt = performance.now();
     document.body.setAttribute("data-ready", "true");
   });
@@ -167,7 +221,12 @@
 
   document.querySelectorAll("input[name=color-by]").forEach(function (radio) {
     radio.checked = radio.value === colourBy;
-    radio.addEventListener("change", function () { colourBy = radio.value; repaint(); });
+    radio.addEventListener("change", function () {
+      colourBy = radio.value;
+      showRegions = colourBy === "community" && regions.length > 1;
+      repaint(true);
+      network.redraw();
+    });
   });
 
   // ------------------------------------------------------------------ filters
@@ -355,7 +414,7 @@
     }
     panel.setAttribute("aria-labelledby", "panel-title");
     highlighted = i;
-    network.setSelection({ nodes: [i], edges: edgesOf[i] }, { highlightEdges: false });
+    network.setSelection({ nodes: fadeOthers ? [i] : [i].concat(neighbours[i]), edges: edgesOf[i] }, { highlightEdges: false });
     repaint();
   }
 
