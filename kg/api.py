@@ -5,6 +5,11 @@
         graph.named("top-concepts", type="dataset", limit=5).rows
         graph.query("SELECT ?t WHERE { ?p dcterms:title ?t } LIMIT 3").to_csv()
         graph.to_networkx("cooccurrence", min_weight=2)
+        graph.related("2401.00001", method="adamic-adar")      # graph analytics (kg.analytics)
+        graph.path("LoRA", "ImageNet").steps
+        graph.communities()[0].name
+        graph.trends(window=3).rising
+        html = graph.concept_map(top=200)                       # the HTML concept map as a string
 
 Every call goes through `kg.query` (read-only checks, term-bound parameters, time limits), so the API offers
 exactly the guarantees of `kg query`; the CLI is a thin layer over the same functions. The raw pyoxigraph store
@@ -17,7 +22,7 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import networkx as nx
 import pyoxigraph as ox
@@ -25,6 +30,17 @@ import pyoxigraph as ox
 from kg.errors import KgError, UsageError
 from kg.paths import DEFAULT_STORE, QUERIES_DIR
 from kg.query import NamedQuery, QueryResult, Unmatched, named_queries, run_named, run_query, unmatched_parameters
+
+if TYPE_CHECKING:
+    from kg.analytics import (
+        Community,
+        ConceptPath,
+        ConceptRef,
+        RankedConcept,
+        RelatedPaper,
+        StoredCommunity,
+        TrendReport,
+    )
 
 __all__ = ["KnowledgeGraph", "QueryResult", "open"]
 
@@ -51,6 +67,7 @@ class KnowledgeGraph:
     def __init__(self, backend: GraphBackend, *, resources: contextlib.ExitStack | None = None) -> None:
         self._backend: GraphBackend | None = backend
         self._resources = resources or contextlib.ExitStack()
+        self._paper_concepts: nx.Graph | None = None
 
     @property
     def unsafe_store(self) -> ox.Store:
@@ -98,6 +115,81 @@ class KnowledgeGraph:
             raise UsageError(f"unknown view {view!r} (views: {', '.join(views)})")
         return views[view](self._store(), **kw)
 
+    # ---- graph analytics (kg.analytics); the paper-concept projection is read once per handle
+
+    def _bipartite(self) -> nx.Graph:
+        if self._paper_concepts is None:
+            from kg.analytics import require_concepts
+            from kg.views import paper_concept_graph
+
+            self._paper_concepts = paper_concept_graph(self._store())
+            require_concepts(self._paper_concepts)
+        return self._paper_concepts
+
+    def _aliases(self) -> dict[str, tuple[str, ...]]:
+        from kg.views import concept_aliases
+
+        return concept_aliases(self._store())
+
+    def concept(self, name: str, kind: str | None = None) -> ConceptRef:
+        """The concept called `name` (label or alias, ignoring case; IRI also accepted)."""
+        from kg import analytics
+
+        graph = self._bipartite()
+        return analytics.concept_ref(graph, analytics.find_concept(graph, name, self._aliases(), kind))
+
+    def related(self, paper: str, *, method: str = "jaccard", limit: int = 10) -> tuple[RelatedPaper, ...]:
+        """Papers sharing concepts with `paper` (arXiv id, IRI, title or a unique part of it), most related first;
+        `method` is "jaccard" (weighted by rarity) or "adamic-adar"."""
+        from kg import analytics
+
+        graph = self._bipartite()
+        return analytics.related_papers(graph, analytics.find_paper(graph, paper), method=method, limit=limit)
+
+    def path(self, source: str, target: str, *, max_papers: int = 5) -> ConceptPath | None:
+        """The shortest chain of co-occurring concepts between two concepts (by name), with connecting papers."""
+        from kg import analytics
+
+        graph, aliases = self._bipartite(), self._aliases()
+        a, b = (analytics.find_concept(graph, name, aliases) for name in (source, target))
+        return analytics.concept_path(graph, a, b, max_papers=max_papers)
+
+    def communities(self, **options: Any) -> tuple[Community, ...]:
+        """Communities of the concepts, computed now (`options` go to `kg.analytics.detect_communities`); the
+        store keeps the ones `kg build` or `kg communities` wrote, see `stored_communities`."""
+        from kg.analytics import detect_communities
+
+        return detect_communities(self._bipartite(), **options)
+
+    def stored_communities(self) -> dict[str, StoredCommunity]:
+        """The communities written to the store, by IRI."""
+        from kg.analytics import stored_communities
+
+        return stored_communities(self._store())[0]
+
+    def rank(
+        self, *, by: str = "pagerank", weighting: str = "count", limit: int | None = 20, kind: str | None = None
+    ) -> tuple[RankedConcept, ...]:
+        """Concepts ranked by PageRank, degree or paper count on the co-occurrence graph."""
+        from kg.analytics import concept_graph, rank_concepts
+
+        return rank_concepts(concept_graph(self._bipartite(), weighting), by=by, limit=limit, kind=kind)
+
+    def trends(self, *, track: tuple[str, ...] = (), **options: Any) -> TrendReport:
+        """Papers per concept per month and the fastest-rising concepts (see `kg.analytics.trends`); `track` names
+        concepts whose monthly series are wanted whatever their rise."""
+        from kg import analytics
+
+        graph, aliases = self._bipartite(), self._aliases()
+        tracked = tuple(analytics.find_concept(graph, name, aliases) for name in track)
+        return analytics.trends(graph, track=tracked, **options)
+
+    def concept_map(self, **options: Any) -> str:
+        """The self-contained HTML concept map as a string; `options` are `kg.export.html.MapOptions` fields."""
+        from kg.export.html import MapOptions, render_map
+
+        return render_map(self._store(), MapOptions(**options))
+
     def stats(self) -> dict:
         """Counts of papers, concepts by type, repositories, organisations and triples."""
         if self._backend is None:
@@ -106,6 +198,7 @@ class KnowledgeGraph:
 
     def close(self) -> None:
         self._backend = None
+        self._paper_concepts = None
         self._resources.close()
 
     def __enter__(self) -> KnowledgeGraph:

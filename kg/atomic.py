@@ -22,6 +22,23 @@ def os_reason(error: OSError) -> str:
     return error.strerror or " ".join(str(error).split())
 
 
+@contextlib.contextmanager
+def write_failures(outcome: str, *, committed: bool, where: str | None = None) -> Iterator[None]:
+    """Turn a failed write (a full disk: Oxigraph raises OSError, our own files WriteError) into one `WriteError`
+    ending with `outcome`, what the failure left behind; `committed` sets the exit status (5, else 4). The reason
+    reads "cannot write WHERE: ..." when `where` is given, else an OSError's "cannot write: ..." or the reason of
+    the WriteError, which already names its path (an inner failure's own outcome is replaced by this one)."""
+    try:
+        yield
+    except (OSError, WriteError) as error:
+        base = os_reason(error) if isinstance(error, OSError) else error.reason
+        if where is not None:
+            reason = f"cannot write {where}: {base}"
+        else:
+            reason = f"cannot write: {base}" if isinstance(error, OSError) else base
+        raise WriteError(reason, committed=committed, outcome=outcome) from error
+
+
 def _create_beside(path: Path) -> tuple[int, Path]:
     """A new, empty temporary file in `path`'s folder, opened for writing, with the umask's permissions."""
     for _ in range(100):

@@ -28,7 +28,8 @@ class WriteError(KgError):
 
     exit_code = 4
 
-    def __init__(self, message: str, *, committed: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, reason: str, *, committed: bool = False, outcome: str = "") -> None:
+        super().__init__(f"{reason}; {outcome}" if outcome else reason)
+        self.reason = reason  # what failed, naming the path; `outcome` says what the failure left behind
         self.committed = committed
         self.exit_code = 5 if committed else 4

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from kg.atomic import os_reason
-from kg.errors import KgError, WriteError
+from kg.atomic import write_failures
+from kg.errors import KgError
 from kg.records import Paper, Rejected
 from kg.timing import Phases
 
@@ -39,9 +39,9 @@ if TYPE_CHECKING:  # the modules behind these load rdflib, pyoxigraph, httpx and
 # stage name, units done, units total (None when unknown)
 ProgressCallback = Callable[[str, int, int | None], None]
 
-# Exports are off by default: on the 9,752-paper corpus the Turtle and GraphML exports cost more than the whole
-# rest of the build (README, "Scale"); `kg export` or `--export` writes them when wanted.
-DEFAULT_EXPORT_FORMATS: tuple[str, ...] = ()
+# After a build, only the concept map: on the 9,752-paper corpus the Turtle and GraphML exports cost more than the
+# whole rest of the build (README, "Scale"); `kg export` or `--export ttl,graphml` writes them when wanted.
+DEFAULT_EXPORT_FORMATS: tuple[str, ...] = ("html",)
 
 # Below this much input a worker costs more than it saves: it pays a few seconds of start-up.
 POOL_MIN_BYTES = 2_000_000
@@ -183,16 +183,18 @@ def build(
             mapped = counted("extract", backend.extract(result.papers, phases), len(result.papers), report)
             added = store.add_mapped(mapped, phases, steps=lambda done, total: report("store", done, total))
             with _committed_on_write_error(shown):
+                _refresh_communities(store, added, report, phases)
                 written = _write_exports(store, export_formats, exports_dir, report, phases)
             with phases("stats"):
                 stats = store.stats()
+                triples_after = store.triple_count()  # communities included
     return BuildReport(
         files=result.files,
         listings=result.listings,
         papers=len(result.papers),
         rejected=result.rejected,
         triples_before=added.triples_before,
-        triples_after=added.triples_after,
+        triples_after=triples_after,
         stats=stats,
         exports=tuple(written),
         rejects_report=rejects_path,
@@ -200,6 +202,21 @@ def build(
         phases=tuple(phases.seconds.items()),
         workers=backend.description,
     )
+
+
+def _refresh_communities(
+    store: GraphStore | RemoteStore, added: AddReport, report: ProgressCallback, phases: Phases
+) -> None:
+    """Communities are computed over the whole graph and written back (`kg.analytics`): again whenever this build
+    changed the store, or when it has none yet (a store built before communities existed)."""
+    from kg.analytics import refresh_communities, stored_communities
+
+    if not added.changed and stored_communities(store.oxigraph)[0]:
+        return
+    with phases("communities"):
+        report("communities", 0, 1)
+        refresh_communities(store)
+        report("communities", 1, 1)
 
 
 def _refuse_empty(result: IngestResult, exports_dir: Path, about: dict) -> None:
@@ -230,10 +247,10 @@ def _write_exports(
     total = store.triple_count()
     for fmt in formats:
         with phases(f"export {fmt}"):
-            if fmt == "graphml":  # a networkx projection, then one write: counted in files
-                report("export graphml", 0, 1)
+            if fmt in ("graphml", "html"):  # a networkx projection, then one write: counted in files
+                report(f"export {fmt}", 0, 1)
                 written.append(export(store.oxigraph, fmt, _export_path(exports_dir, fmt)))
-                report("export graphml", 1, 1)
+                report(f"export {fmt}", 1, 1)
                 continue
             progress = lambda done, fmt=fmt: report(f"export {fmt}", done, total)  # noqa: E731
             written.append(export(store.oxigraph, fmt, _export_path(exports_dir, fmt), progress=progress))
@@ -254,14 +271,10 @@ def counted(stage: str, items: Iterable[T], total: int, progress: ProgressCallba
         yield item
 
 
-@contextlib.contextmanager
-def _committed_on_write_error(store: str) -> Iterator[None]:
-    """A write that fails once the store is committed (an export on a full disk) says the store is complete."""
-    try:
-        yield
-    except (OSError, WriteError) as error:
-        reason = f"cannot write: {os_reason(error)}" if isinstance(error, OSError) else str(error)
-        raise WriteError(f"{reason}; the store {store} was committed and is complete", committed=True) from error
+def _committed_on_write_error(store: str) -> contextlib.AbstractContextManager[None]:
+    """A write that fails once the store is committed (communities, an export on a full disk) says the store is
+    complete."""
+    return write_failures(f"the store {store} was committed and is complete", committed=True)
 
 
 def open_store(location: Path | str, progress: ProgressCallback) -> GraphStore | RemoteStore:

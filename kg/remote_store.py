@@ -352,6 +352,15 @@ class RemoteStore:
         self.sync()
         return report
 
+    def replace_annotations(
+        self, predicates: Iterable[str], classes: Iterable[str], triples: Iterable[ox.Triple]
+    ) -> bool:
+        """`GraphStore.replace_annotations` on the working copy, then send the server what differs from it."""
+        changed = self.local.replace_annotations(predicates, classes, triples)
+        if changed:
+            self.sync()
+        return changed
+
     def sync(self) -> int:
         """Send the server every named graph that differs from what it was last sent; returns how many.
 

@@ -57,8 +57,8 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, SKOS
 
 from kg import derived, rdf
-from kg.atomic import atomic_write_text, os_reason
-from kg.errors import KgError, StoreLockedError, WriteError
+from kg.atomic import atomic_write_text, write_failures
+from kg.errors import KgError, StoreLockedError
 from kg.mapped import MappedPaper, map_extraction
 from kg.paths import DEFAULT_STORE, STORE_EXPORTS
 from kg.records import Extraction
@@ -684,37 +684,86 @@ class GraphStore:
         self, papers: Iterable[MappedPaper], timer: Phases, steps: Callable[[int, int], None] | None
     ) -> AddReport:
         before = self.triple_count()
-        staging = _new_staging(self._layout)
-        try:
-            with timer("commit"):
-                self.oxigraph.backup(str(staging / _DB))
+        with self._staged_copy(timer) as staging:
             report = _write(staging, papers, before, self._version, timer, steps or (lambda done, total: None))
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         if not report.changed:
             shutil.rmtree(staging)
             return report
         with timer("commit"):
-            self._db = None
-            _commit(self._layout, staging)
-            self._version = self._layout.current()
-            self._db = _open_read_only(self._version)
+            self._publish(staging)
         if steps is not None:
             steps(_STEPS, _STEPS)
         return report
 
+    def replace_annotations(
+        self, predicates: Iterable[str], classes: Iterable[str], triples: Iterable[ox.Triple]
+    ) -> bool:
+        """Commit a version whose annotations are exactly `triples`, and return whether anything changed.
 
-@contextlib.contextmanager
-def _uncommitted_on_write_error(root: Path) -> Iterator[None]:
-    """Turn a failed write (a full disk: Oxigraph raises OSError, our own files WriteError) into one `WriteError`
-    saying that nothing was committed: a failure before the pointer is rewritten leaves the previous version."""
-    try:
-        yield
-    except (OSError, WriteError) as error:
-        reason = os_reason(error) if isinstance(error, OSError) else str(error)
-        message = f"cannot write store {root}: {reason}; nothing was committed, the store is as it was"
-        raise WriteError(message) from error
+        Annotations are results computed over the graph and written back for SPARQL (communities: `kg.analytics`):
+        every triple whose predicate is one of `predicates`, and every triple about a node typed with one of
+        `classes`. Each new triple must be one of those, so an annotation can never overwrite the papers' data.
+        """
+        if self._read_only or self._lock is None:
+            raise KgError(f"store {self.path} is open read-only; open it with read_only=False to annotate")
+        predicate_nodes = {ox.NamedNode(p) for p in predicates}
+        class_nodes = {ox.NamedNode(c) for c in classes}
+        new = {ox.Quad(t.subject, t.predicate, t.object, _DEFAULT) for t in triples}
+        typed = {q.subject for q in new if q.predicate == _TYPE and q.object in class_nodes}
+        stray = next((q for q in new if q.predicate not in predicate_nodes and q.subject not in typed), None)
+        if stray is not None:
+            raise KgError(f"not an annotation triple: {stray}")
+
+        def annotations(db: ox.Store) -> set[ox.Quad]:
+            found = {q for p in predicate_nodes for q in db.quads_for_pattern(None, p, None, _DEFAULT)}
+            for cls in class_nodes:
+                for typing in db.quads_for_pattern(None, _TYPE, cls, _DEFAULT):
+                    found.update(db.quads_for_pattern(typing.subject, None, None, _DEFAULT))
+            return found
+
+        old = annotations(self.oxigraph)
+        if old == new:
+            return False
+        after = self.triple_count() - len(old - new) + len(new - old)
+        with _uncommitted_on_write_error(self.path):
+            with self._staged_copy() as staging:
+                for name in (_DIGESTS, _LABELS):
+                    if (self._version / name).is_file():
+                        shutil.copy2(self._version / name, staging / name)
+                db = ox.Store(str(staging / _DB))
+                for quad in old - new:
+                    db.remove(quad)
+                db.extend(sorted(new - old, key=str))
+                db.flush()
+                del db
+                atomic_write_text(staging / _TRIPLES, f"{after}\n")
+            self._publish(staging)
+        return True
+
+    @contextlib.contextmanager
+    def _staged_copy(self, timer: Phases | None = None) -> Iterator[Path]:
+        """A new staging folder holding a copy of the committed database (the copy timed as "commit"), for a writer
+        to change and `_publish`; removed if the block raises."""
+        staging = _new_staging(self._layout)
+        try:
+            with (timer if timer is not None else Phases())("commit"):
+                self.oxigraph.backup(str(staging / _DB))
+            yield staging
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    def _publish(self, staging: Path) -> None:
+        """Commit `staging` (see `_commit`) and read from the new version from now on."""
+        self._db = None
+        _commit(self._layout, staging)
+        self._version = self._layout.current()
+        self._db = _open_read_only(self._version)
+
+
+def _uncommitted_on_write_error(root: Path) -> contextlib.AbstractContextManager[None]:
+    """A failure before the pointer is rewritten leaves the previous version: nothing was committed."""
+    return write_failures("nothing was committed, the store is as it was", committed=False, where=f"store {root}")
 
 
 def _new_staging(layout: _Layout) -> Path:

@@ -24,9 +24,14 @@ Graph shape (the contract between `kg.rdf`, the named queries, `kg.views` and th
             prov:wasDerivedFrom paper .
     result  a kg:Result ; kg:resultMetric metric ; kg:resultValue "3.5" ; kg:resultUnit "%" ;
             kg:resultDataset dataset ; kg:sentence "..." .
+    concept kg:community community .
+    community a kg:Community ; rdfs:label "LoRA · QLoRA · PEFT" ; kg:communityRank 1 ; kg:communitySize 42 ;
+            kg:communityMethod "louvain weight=count resolution=1.0 seed=0" .
 
 kg:paperCount and kg:labelKey (also on organisations and repositories) are derived data: the store computes them
 from the other triples at each commit (`kg.derived`); `kg.rdf`'s mapping of one extraction never writes them.
+Communities (kg:community, kg:Community) are derived too, by graph analytics over the whole graph: `kg.analytics`
+replaces all of them at once through `GraphStore.replace_annotations`, after each build that changed the store.
 """
 
 from __future__ import annotations
@@ -139,6 +144,11 @@ def organization_iri(name: str) -> URIRef:
 
 def author_iri(name: str) -> URIRef:
     return ID[f"author/{_readable(name)}"]
+
+
+def community_iri(rank: int) -> URIRef:
+    """IRI of the community ranked `rank` (1 = the most concepts) by the last community detection."""
+    return ID[f"community/{rank}"]
 
 
 def listing_iri(file: str, line: int) -> URIRef:

@@ -11,7 +11,7 @@ cannot hold an IRI and tools such as Gephi show only attributes.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -54,6 +54,9 @@ _PAPER = NodeKind(
         ("github_stars", KG.githubStars),
     ),
 )
+_BARE_PAPER = NodeKind(KG.Paper, "paper", ())
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_CODE_QUERY = "SELECT ?paper ?url WHERE { ?paper kg:hasRepository ?repository . ?repository schema:url ?url }"
 CONCEPT_KINDS: tuple[NodeKind, ...] = tuple(
     NodeKind(CONCEPT_CLASS[name], name, (("label", SKOS.prefLabel),)) for name in CONCEPT_TYPES
 )
@@ -144,6 +147,42 @@ def typed_graph(store: ox.Store, include_evidence: bool = False) -> nx.MultiDiGr
     return graph
 
 
+def paper_concept_graph(store: ox.Store, paper_details: bool = True) -> nx.Graph:
+    """The bipartite graph of papers and the concepts they propose or use: the projection analytics start from.
+
+    Concept nodes carry kind, label, iri and `paper_count`; only concepts linked to at least one paper appear.
+    Paper nodes carry kind "paper" and iri and, with `paper_details`, label (the title), date, url, arxiv_id,
+    upvotes and `code` (a repository URL, the smallest when there are several). Each edge carries `relations`,
+    the sorted local names of the relations between the two (a paper may both propose and use a concept).
+    """
+    nodes = _nodes(store, (_PAPER if paper_details else _BARE_PAPER, *CONCEPT_KINDS))
+    relations: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for paper, predicate, concept in _edges(store, PAPER_CONCEPT_RELATIONS):
+        if nodes.get(paper, {}).get("kind") == "paper" and nodes.get(concept, {}).get("kind", "paper") != "paper":
+            relations[paper, concept].add(_local_name(predicate))
+    counts = _paper_counts(relations)
+    _set_paper_counts(nodes, counts)
+    if paper_details:
+        for node, url in _select(store, _CODE_QUERY):
+            attrs = nodes.get(node.value)
+            if (
+                attrs is not None
+                and attrs["kind"] == "paper"
+                and ("code" not in attrs or url.value < str(attrs["code"]))
+            ):
+                attrs["code"] = url.value
+
+    graph = nx.Graph(projection="paper-concept")
+    graph.add_nodes_from(
+        sorted((iri, attrs) for iri, attrs in nodes.items() if attrs["kind"] == "paper" or counts.get(iri, 0) > 0)
+    )
+    graph.add_edges_from(
+        (paper, concept, {"relations": " ".join(sorted(names))})
+        for (paper, concept), names in sorted(relations.items())
+    )
+    return graph
+
+
 def cooccurrence_graph(store: ox.Store, min_weight: int = 1) -> nx.Graph:
     """Concepts linked by the number of papers they share (`weight`), keeping edges of at least `min_weight`.
 
@@ -152,23 +191,54 @@ def cooccurrence_graph(store: ox.Store, min_weight: int = 1) -> nx.Graph:
     """
     if min_weight < 1:
         raise UsageError(f"the minimum co-occurrence weight must be at least 1, not {min_weight}")
-    nodes = _nodes(store, CONCEPT_KINDS)
-    concepts_of: dict[str, set[str]] = defaultdict(set)
-    for paper, _, concept in _edges(store, PAPER_CONCEPT_RELATIONS):
-        if concept in nodes:
-            concepts_of[paper].add(concept)
-    counts = _paper_counts((paper, c) for paper, concepts in concepts_of.items() for c in concepts)
-    _set_paper_counts(nodes, counts)
-    weights: Counter[tuple[str, str]] = Counter()
-    for concepts in concepts_of.values():
-        weights.update(combinations(sorted(concepts), 2))
+    return cooccurrence_projection(paper_concept_graph(store, paper_details=False), min_weight)
 
+
+def cooccurrence_projection(
+    bipartite: nx.Graph, min_weight: int = 1, concepts: Iterable[str] | None = None
+) -> nx.Graph:
+    """The co-occurrence graph of a `paper_concept_graph`: concepts weighted by the papers they share.
+
+    `concepts` restricts it to those concepts (a map's selection), which costs only the pairs among them.
+    """
+    if min_weight < 1:
+        raise UsageError(f"the minimum co-occurrence weight must be at least 1, not {min_weight}")
+    kept = (
+        {n for n, kind in bipartite.nodes(data="kind") if kind != "paper"}
+        if concepts is None
+        else {c for c in concepts if c in bipartite and bipartite.nodes[c]["kind"] != "paper"}
+    )
+    weights = cooccurrence_counts(bipartite, kept)
     graph = nx.Graph(projection="cooccurrence", min_weight=min_weight)
-    graph.add_nodes_from(sorted((iri, attrs) for iri, attrs in nodes.items() if counts.get(iri, 0) > 0))
+    graph.add_nodes_from((iri, dict(bipartite.nodes[iri])) for iri in sorted(kept))
     graph.add_edges_from(
         (a, b, {"weight": weight}) for (a, b), weight in sorted(weights.items()) if weight >= min_weight
     )
     return graph
+
+
+def cooccurrence_counts(bipartite: nx.Graph, concepts: Collection[str]) -> Counter[tuple[str, str]]:
+    """Papers shared by each pair of `concepts` (pairs in sorted order) in a `paper_concept_graph`."""
+    weights: Counter[tuple[str, str]] = Counter()
+    for paper, kind in bipartite.nodes(data="kind"):
+        if kind == "paper":
+            present = sorted(c for c in bipartite[paper] if c in concepts)
+            if len(present) > 1:
+                weights.update(combinations(present, 2))
+    return weights
+
+
+def concept_aliases(store: ox.Store) -> dict[str, tuple[str, ...]]:
+    """Each concept's alternative labels (skos:altLabel), sorted: what a search by name should also find."""
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for quad in store.quads_for_pattern(None, ox.NamedNode(str(SKOS.altLabel)), None):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+            aliases[quad.subject.value].add(quad.object.value)
+    concept_classes = [ox.NamedNode(str(cls)) for cls in CONCEPT_CLASS.values()]
+    kept = {
+        node for node in aliases if any(ox.Quad(ox.NamedNode(node), _RDF_TYPE, cls) in store for cls in concept_classes)
+    }
+    return {node: tuple(sorted(aliases[node])) for node in sorted(kept)}
 
 
 def _select(store: ox.Store, query: str) -> Iterator[tuple[ox.NamedNode | ox.BlankNode | ox.Literal, ...]]:
@@ -323,7 +393,11 @@ __all__ = [
     "EVIDENCE_RELATIONS",
     "PAPER_CONCEPT_RELATIONS",
     "NodeKind",
+    "concept_aliases",
+    "cooccurrence_counts",
     "cooccurrence_graph",
+    "cooccurrence_projection",
+    "paper_concept_graph",
     "term_value",
     "typed_graph",
 ]

@@ -192,7 +192,8 @@ def test_a_mention_outside_title_and_abstract_is_reported() -> None:
 def test_each_closed_shape_allows_exactly_the_paths_of_its_property_shapes() -> None:
     shapes = rdflib.Graph().parse(ONTOLOGY_DIR / "shapes.ttl")
     closed = list(shapes.subjects(SH.closed, rdflib.Literal(True)))
-    assert len(closed) == 9  # Paper, Listing, Author, Organization, Repository, Link, Concept, Mention, Result
+    assert len(closed) == 10  # Paper, Listing, Author, Organization, Repository, Link, Concept, Mention, Result,
+    # Community
     for node_shape in closed:
         target = shapes.value(node_shape, SH.targetClass)
         ignored = shapes.value(node_shape, SH.ignoredProperties)

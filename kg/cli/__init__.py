@@ -19,7 +19,17 @@ import typer
 from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from kg.cli import build_cmds, eval_cmds, export_cmds, extract_cmds, query_cmds, serve_cmds, store_cmds
+from kg.cli import (
+    analytics_cmds,
+    build_cmds,
+    eval_cmds,
+    export_cmds,
+    extract_cmds,
+    query_cmds,
+    serve_cmds,
+    store_cmds,
+    view_cmds,
+)
 from kg.cli.output import err_console
 from kg.errors import KgError
 
@@ -58,7 +68,17 @@ app = typer.Typer(
     cls=FlagGroup,
 )
 
-for module in (build_cmds, store_cmds, extract_cmds, eval_cmds, query_cmds, export_cmds, serve_cmds):
+for module in (
+    build_cmds,
+    store_cmds,
+    extract_cmds,
+    eval_cmds,
+    query_cmds,
+    export_cmds,
+    view_cmds,
+    analytics_cmds,
+    serve_cmds,
+):
     module.register(app)
 for command in app.registered_commands:
     command.cls = FlagCommand

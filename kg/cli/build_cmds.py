@@ -40,7 +40,8 @@ def build_command(
     export_formats: str = typer.Option(
         ",".join(DEFAULT_EXPORT_FORMATS),
         "--export",
-        help="Comma-separated export formats written after the build (ttl, nt, nq, jsonld, xml, graphml); '' for none.",
+        help="Comma-separated export formats written after the build (ttl, nt, nq, jsonld, xml, graphml, html); "
+        "'' for none.",
     ),
     n_process: int | None = n_process_option(
         None,
@@ -57,9 +58,11 @@ def build_command(
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any record was rejected."),
     quiet: bool = quiet_option(),
 ) -> None:
-    """Ingest paper listings, extract concepts and add them to the graph store, then write the default exports.
+    """Ingest paper listings, extract concepts and add them to the graph store, then write the concept map.
 
     Building is incremental and idempotent: adding a file adds only what is new, and re-adding it changes nothing.
+    The concept communities are recomputed when the store changed. After the build, kg.html (the interactive
+    concept map) is written; --export ttl,graphml,html adds other formats, --export '' writes none.
     Exports stay with their store: exports/ for the default store, STORE/exports for one chosen with --store,
     exports/SERVER/ for a SPARQL server.
 
