@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Every benchmark in one command: extraction, store load, the corpus build at scale, named queries and exports on
-# the real corpus.
+# Every benchmark in one command: extraction, store load, the corpus build at scale, named queries, exports,
+# kg serve and the concept map on the real corpus.
 # Usage: bash bench/run_all.sh   (after the README's test set-up command; expects ../shared/corpus/hf-daily-api)
-# The store of the real corpus is built once (by bench_query.py) and reused by bench_export.py.
+# The store of the real corpus is built once (by bench_query.py) and reused by the scripts after it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python

@@ -23,15 +23,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from kg.errors import KgError
 from kg.query import QueryResult, QueryTimeoutError
 from kg.store import current_data_dir
 
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
 
 class ServerError(KgError):
     """The server could not run the query (a worker died, the store is gone): not the client's fault."""
+
+
+class Job(Protocol[T_co]):
+    """Work a worker does on the read-only store version it is given (picklable: it travels to the worker)."""
+
+    @property
+    def source(self) -> str:
+        """How errors name the job."""
+        ...
+
+    def run(self, store: ox.Store) -> T_co: ...
 
 
 @dataclass(frozen=True)
@@ -43,13 +60,18 @@ class QueryJob:
     params: Mapping[str, str] = field(default_factory=dict)
     source: str = "<query>"
 
+    def run(self, store: ox.Store) -> QueryResult:
+        from kg.query import run_named, run_query
+
+        if self.name is not None:
+            return run_named(store, self.name, dict(self.params))
+        return run_query(store, self.sparql or "", source=self.source)
+
 
 def _worker_main(connection: Connection) -> None:
     """A worker's loop: say "ready" once imported, then receive (data folder, job) and answer ("ok", result) or
     ("error", KgError), until EOF."""
     import pyoxigraph as ox
-
-    from kg.query import run_named, run_query
 
     connection.send("ready")
     store: ox.Store | None = None
@@ -64,11 +86,7 @@ def _worker_main(connection: Connection) -> None:
                 store, opened = None, None
                 store, opened = ox.Store.read_only(str(data_dir)), data_dir
             assert store is not None
-            if job.name is not None:
-                answer = run_named(store, job.name, dict(job.params))
-            else:
-                answer = run_query(store, job.sparql or "", source=job.source)
-            connection.send(("ok", answer))
+            connection.send(("ok", job.run(store)))
         except KgError as error:
             connection.send(("error", error))
         except Exception as error:  # anything else still reaches the server as a message, never as a hang
@@ -155,7 +173,7 @@ class WorkerPool:
         """The folder of the version a request arriving now is answered from."""
         return current_data_dir(self.store)
 
-    def run(self, job: QueryJob) -> QueryResult:
+    def run(self, job: Job[T]) -> T:
         """Answer `job` from the version committed now; raises KgError (the query's fault), QueryTimeoutError or
         ServerError."""
         data_dir = self.version()
@@ -166,7 +184,7 @@ class WorkerPool:
                 raise
         return self._run_on(self.version(), job)  # the version was deleted under the request: once more
 
-    def _run_on(self, data_dir: Path, job: QueryJob) -> QueryResult:
+    def _run_on(self, data_dir: Path, job: Job[T]) -> T:
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
@@ -187,7 +205,7 @@ class WorkerPool:
                 self._replace(worker)
         if status == "error":
             raise payload
-        return payload
+        return cast(T, payload)
 
     def close(self) -> None:
         with self._lock:

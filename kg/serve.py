@@ -87,8 +87,9 @@ class _HttpError(Exception):
         self.status = status
 
 
-def _error_response(error: Exception) -> PlainTextResponse:
-    """One line of text: the client's fault 4xx, a time limit or a busy server 503, anything else 500."""
+def error_response(error: Exception) -> PlainTextResponse:
+    """One line of text: the client's fault 4xx, a time limit or a busy server 503, anything else 500 (for
+    routes plugged in through `create_app(routes=...)` too)."""
     if isinstance(error, _HttpError):
         status = error.status
     elif isinstance(error, QueryTimeoutError):
@@ -172,7 +173,7 @@ async def sparql(request: Request) -> Response:
         text = _vetted_query(params)
         return await _answer(request, QueryJob(sparql=text), html_title="Query")
     except (KgError, _HttpError) as error:
-        return _error_response(error)
+        return error_response(error)
 
 
 async def query_page(request: Request) -> Response:
@@ -189,7 +190,7 @@ async def query_page(request: Request) -> Response:
         _vetted_query(params)
         return await run_in_threadpool(page)
     except (KgError, _HttpError) as error:
-        return HTMLResponse(_page("Query", text, error=str(error)), status_code=_error_response(error).status_code)
+        return HTMLResponse(_page("Query", text, error=str(error)), status_code=error_response(error).status_code)
 
 
 # --------------------------------------------------------------------------------------- named queries
@@ -231,13 +232,13 @@ async def run_named_query(request: Request) -> Response:
     try:
         query = named_query(name)
     except UsageError as error:
-        return _error_response(_HttpError(404, str(error)))
+        return error_response(_HttpError(404, str(error)))
     params = dict(request.query_params)
     job = QueryJob(name=name, params=params, source=f"queries/{name}")
     try:
         return await _answer(request, job, html_title=f"{query.name}: {query.description}")
     except (KgError, _HttpError) as error:
-        return _error_response(error)
+        return error_response(error)
 
 
 async def status(request: Request) -> Response:
@@ -246,7 +247,7 @@ async def status(request: Request) -> Response:
     try:
         version = pool.version()
     except KgError as error:
-        return _error_response(ServerError(str(error)))
+        return error_response(ServerError(str(error)))
     return JSONResponse(
         {"store": str(pool.store), "version": version.parent.name, "timeout": pool.timeout, "workers": pool.size}
     )
@@ -374,9 +375,11 @@ def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     announce: Callable[[int], None] | None = None,
+    routes: Sequence[BaseRoute] = (),
 ) -> None:
-    """Run the server until interrupted (uvicorn, one process; queries run in the worker pool). The socket is
-    bound first, so a busy port is a one-line error and `announce` gets the port really listened on."""
+    """Run the server until interrupted (uvicorn, one process; queries run in the worker pool), with `routes`
+    added to the built-in ones. The socket is bound first, so a busy port is a one-line error and `announce` gets
+    the port really listened on."""
     import uvicorn
 
     sock = listen(host, port)
@@ -384,7 +387,7 @@ def serve(
         announce(sock.getsockname()[1])
     hosts = LOOPBACK_NAMES if is_loopback(host) else None
     server = uvicorn.Server(
-        uvicorn.Config(create_app(config, allowed_hosts=hosts), log_level="warning", access_log=False)
+        uvicorn.Config(create_app(config, routes=routes, allowed_hosts=hosts), log_level="warning", access_log=False)
     )
     server.run(sockets=[sock])
 

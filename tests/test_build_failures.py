@@ -207,10 +207,19 @@ def test_the_default_store_keeps_the_exports_folder(tmp_path: Path) -> None:
     assert default_exports(tmp_path / "s") == tmp_path / "s" / "exports"
 
 
+def test_a_sparql_servers_exports_get_a_folder_of_their_own_under_exports() -> None:
+    one = default_exports("http://127.0.0.1:7878/store")
+    two = default_exports("http://user:secret@example.org:3030/kg/data")
+    assert one.parent == two.parent == Path("exports") and one != two
+    assert one.name.startswith("127-0-0-1-7878-store-") and "secret" not in str(two)
+
+
 # ---------------------------------------------------------------------------------------------- the CLI
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["extract"], ["query"], ["export"], ["stats"], ["eval"]])
+@pytest.mark.parametrize(
+    "command", [[], ["build"], ["extract"], ["query"], ["export"], ["stats"], ["eval"], ["view"], ["serve"]]
+)
 def test_flags_read_as_flags_in_help(command: list[str], in_tmp: Callable[..., CliRun]) -> None:
     result = in_tmp(*command, "--help")
     assert result.status == 0

@@ -13,11 +13,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from kg.cli.options import store_option
 from kg.cli.output import console, err_console
 from kg.errors import KgError
-from kg.paths import DEFAULT_STORE
-
-_STORE_HELP = "Folder of the persistent graph store."
 
 
 class Format(StrEnum):
@@ -47,7 +45,7 @@ def related_command(
     method: str = typer.Option("jaccard", "--method", help="jaccard (weighted by rarity) or adamic-adar."),
     limit: int = typer.Option(10, "--limit", min=1, help="How many papers to list."),
     output: Format = typer.Option(Format.table, "--format", help="Output format."),
-    store: Path = typer.Option(DEFAULT_STORE, "--store", help=_STORE_HELP),
+    store: Path = store_option(),
 ) -> None:
     """Papers related to PAPER by the concepts they share, most related first.
 
@@ -82,7 +80,7 @@ def path_command(
     target: str = typer.Argument(..., help="Second concept."),
     max_papers: int = typer.Option(3, "--papers", min=1, help="Connecting papers listed per step."),
     output: Format = typer.Option(Format.table, "--format", help="Output format."),
-    store: Path = typer.Option(DEFAULT_STORE, "--store", help=_STORE_HELP),
+    store: Path = store_option(),
 ) -> None:
     """The shortest chain of co-occurring concepts from SOURCE to TARGET, with the papers linking each step.
 
@@ -122,7 +120,7 @@ def communities_command(
     limit: int = typer.Option(20, "--limit", min=1, help="Communities listed."),
     members: int = typer.Option(8, "--members", min=0, help="Concepts listed per community."),
     output: Format = typer.Option(Format.table, "--format", help="Output format."),
-    store: Path = typer.Option(DEFAULT_STORE, "--store", help=_STORE_HELP),
+    store: Path = store_option(),
 ) -> None:
     """Detect communities of concepts that papers name together, name them, and write them to the store.
 
@@ -181,7 +179,7 @@ def trends_command(
     min_papers: int = typer.Option(2, "--min-papers", min=1, help="Papers a concept needs in the recent window."),
     concept: list[str] = typer.Option(None, "--concept", help="Also show this concept's series (repeatable)."),
     output: Format = typer.Option(Format.table, "--format", help="Output format."),
-    store: Path = typer.Option(DEFAULT_STORE, "--store", help=_STORE_HELP),
+    store: Path = store_option(),
 ) -> None:
     """Papers per concept per month, and the concepts rising fastest.
 
@@ -256,7 +254,7 @@ def rank_command(
     kind: str = typer.Option(None, "--type", help="Only concepts of this type."),
     limit: int = typer.Option(20, "--limit", min=1, help="Concepts listed."),
     output: Format = typer.Option(Format.table, "--format", help="Output format."),
-    store: Path = typer.Option(DEFAULT_STORE, "--store", help=_STORE_HELP),
+    store: Path = store_option(),
 ) -> None:
     """Concepts ranked by PageRank, degree or paper count on the co-occurrence graph.
 

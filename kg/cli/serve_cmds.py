@@ -24,16 +24,19 @@ def serve_command(
 
     Endpoints: /sparql (GET ?query=, POST form or application/sparql-query; results as SPARQL JSON, XML, CSV,
     TSV, or Turtle, N-Triples, JSON-LD, RDF/XML for CONSTRUCT/DESCRIBE, chosen by the Accept header),
-    /queries and /queries/NAME?param=value, / (a query page), /status. Updates are refused (403); SERVICE,
-    LOAD and FROM of another graph are refused (400) before a query runs. A build into the same store is picked
-    up by the next request, without a restart.
+    /queries and /queries/NAME?param=value, / (a query page), /status, and /map (the HTML concept map of the
+    version served; ?type=method,dataset&top=200&min-papers=2 choose what it draws). Updates are refused (403);
+    SERVICE, LOAD and FROM of another graph are refused (400) before a query runs. A build into the same store is
+    picked up by the next request, without a restart.
 
     Examples:
       kg serve
       kg serve --store /tmp/kgstore --port 8000 --timeout 10
       curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/sparql' --data-urlencode 'query=SELECT * {?s ?p ?o} LIMIT 3'
+      open 'http://127.0.0.1:7878/map?type=method,dataset&top=200'
     """
-    from kg.serve import ServeConfig, describe, is_loopback, serve
+    from kg.serve import ServeConfig, describe, endpoint_urls, is_loopback, serve
+    from kg.serve_map import MAP_ROUTES
     from kg.store import current_data_dir
 
     current_data_dir(store)  # no store: a one-line error now rather than at the first request
@@ -43,12 +46,12 @@ def serve_command(
             f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this address can query the graph",
             highlight=False,
         )
-    serve(
-        config,
-        host=host,
-        port=port,
-        announce=lambda bound: console.print(describe(config, host, bound), markup=False, highlight=False),
-    )
+
+    def announce(bound: int) -> None:
+        concept_map = endpoint_urls(host, bound)["query page"] + "map"
+        console.print(f"{describe(config, host, bound)}\nconcept map: {concept_map}", markup=False, highlight=False)
+
+    serve(config, host=host, port=port, announce=announce, routes=MAP_ROUTES)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import typer
 
+from kg.cli.options import output_option, store_option
 from kg.cli.output import console, err_console
 from kg.errors import KgError
 from kg.export.html import DEFAULT_TOP, MapOptions
-from kg.paths import DEFAULT_EXPORTS, DEFAULT_STORE
+from kg.paths import default_exports
 
 # Declared once, used by `kg view` and `kg export --format html`.
 TYPE_OPTION = typer.Option(
@@ -71,10 +72,11 @@ def map_options(
 
 
 def view_command(
-    output: Path = typer.Option(
-        DEFAULT_EXPORTS / "kg.html", "--output", "-o", help="Where to write the page before opening it."
+    output: Path | None = output_option(
+        "Where to write the page before opening it (default: kg.html in the store's exports folder: exports/ for "
+        "the default store, STORE/exports for any other)."
     ),
-    store: Path = typer.Option(DEFAULT_STORE, "--store", help="Folder of the persistent graph store."),
+    store: Path = store_option(),
     open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the page in the default browser."),
     types: list[str] = TYPE_OPTION,
     concept: str = CONCEPT_OPTION,
@@ -101,6 +103,7 @@ def view_command(
     from kg.export.html import write_map
 
     options = map_options(types, concept, depth, query, top, min_papers, papers, physics, title)
+    output = output if output is not None else default_exports(store) / "kg.html"
     with open_graph(store) as graph:
         path = write_map(graph.unsafe_store, output, options)
     console.print(f"wrote {path} ({path.stat().st_size:,} bytes)", highlight=False)
