@@ -27,6 +27,7 @@ from typing import Any
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
 
 from kg.errors import KgError
+from kg.extractor_settings import ExtractorSettings
 from kg.ingest import IngestResult
 from kg.mapped import MappedPaper, map_extraction
 from kg.pipeline import ProgressCallback
@@ -43,14 +44,15 @@ class ExtractorPlugin(WorkerPlugin):
 
     name = PLUGIN_NAME
 
-    def __init__(self) -> None:
+    def __init__(self, settings: ExtractorSettings) -> None:
         super().__init__()
+        self.settings = settings
         self.extractor: Any = None
 
     def setup(self, worker: Any) -> None:
         from kg.nlp import Extractor
 
-        self.extractor = Extractor()
+        self.extractor = Extractor.from_settings(self.settings)
 
     def teardown(self, worker: Any) -> None:
         self.extractor = None
@@ -95,7 +97,7 @@ def _in_input_order(rejected: list[Rejected], entries: Sequence[Path | Rejected]
 class DaskBackend:
     """Reading and extraction on the Dask scheduler at `address`, or on a LocalCluster started here ("local")."""
 
-    def __init__(self, address: str, window: int = 3) -> None:
+    def __init__(self, address: str, settings: ExtractorSettings, window: int = 3) -> None:
         self._cluster: LocalCluster | None = None
         try:
             if address == "local":
@@ -109,7 +111,7 @@ class DaskBackend:
         except OSError as error:
             self.close()
             raise KgError(f"cannot reach the Dask scheduler at {address}: {error}") from error
-        self.client.register_plugin(ExtractorPlugin(), name=PLUGIN_NAME)
+        self.client.register_plugin(ExtractorPlugin(settings), name=PLUGIN_NAME)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         self._window = max(1, window) * self.workers
         where = "a LocalCluster" if address == "local" else address

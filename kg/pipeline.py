@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from kg.atomic import write_failures
 from kg.errors import KgError
+from kg.extractor_settings import ExtractorSettings
 from kg.records import Paper, Rejected
 from kg.timing import Phases
 
@@ -89,11 +90,12 @@ class LocalBackend:
     """`n_process` processes: this one alone (1), or this one writing the store and `n_process - 1` workers
     extracting, started at once."""
 
-    def __init__(self, n_process: int) -> None:
+    def __init__(self, n_process: int, settings: ExtractorSettings) -> None:
         from kg.nlp.parallel import ExtractionPool
 
         workers = n_process - 1
-        self.pool = ExtractionPool(workers, window=EXTRACT_WINDOW) if workers > 0 else None
+        self.settings = settings
+        self.pool = ExtractionPool(workers, settings, window=EXTRACT_WINDOW) if workers > 0 else None
         self.description = f"1 process + {workers} extraction worker{'s' * (workers > 1)}" if workers else "1 process"
 
     def read(self, paths: Sequence[Path], fmt: str | None, progress: ProgressCallback) -> IngestResult:
@@ -112,7 +114,7 @@ class LocalBackend:
         from kg.nlp import Extractor
 
         with phases("extract"):
-            extractor = Extractor()
+            extractor = Extractor.from_settings(self.settings)
         for extraction in phases.timed("extract", extractor.extract_many(papers)):
             with phases("map"):
                 mapped = map_extraction(extraction)
@@ -135,14 +137,16 @@ def default_processes(paths: Sequence[Path]) -> int:
     return max(2, cores) if size >= POOL_MIN_BYTES else 1
 
 
-def open_backend(paths: Sequence[Path], n_process: int | None, dask: str | None) -> closing[Backend]:
+def open_backend(
+    paths: Sequence[Path], n_process: int | None, dask: str | None, settings: ExtractorSettings
+) -> closing[Backend]:
     if dask is not None:
         try:
             from kg.distributed import DaskBackend
         except ImportError as error:
             raise KgError(f"--dask needs Dask ({error}): pip install 'kg[dask]', here and on every worker") from error
-        return closing(DaskBackend(dask))
-    return closing(LocalBackend(n_process if n_process is not None else default_processes(paths)))
+        return closing(DaskBackend(dask, settings))
+    return closing(LocalBackend(n_process if n_process is not None else default_processes(paths), settings))
 
 
 def build(
@@ -155,11 +159,13 @@ def build(
     n_process: int | None = None,
     dask: str | None = None,
     progress: ProgressCallback | None = None,
+    extractor: ExtractorSettings | None = None,
 ) -> BuildReport:
     """Read `paths`, extract concepts, add everything to the store, and write exports and the rejects report.
 
     `n_process` None chooses by input size (`default_processes`); `dask` runs reading and extraction on the Dask
-    scheduler at that address ("local" starts a LocalCluster). The rejects report replaces
+    scheduler at that address ("local" starts a LocalCluster); `extractor` says which extractor (default: the
+    learned one, with the shipped model). The rejects report replaces
     `exports_dir`/rejects.json only once the store's writer lock is held; each build's report is also kept under
     its own name (see `kg.ingest.rejects.write_build_report`). Raises KgError when no paper could be read at all
     (after keeping the report, so the user can see why), and WriteError when a write fails: its exit status says
@@ -174,7 +180,7 @@ def build(
     phases = Phases()
     shown = _shown(store_path)
     about = {"inputs": [display_path(path) for path in paths], "store": shown}
-    with open_backend(paths, n_process, dask) as backend:
+    with open_backend(paths, n_process, dask, extractor or ExtractorSettings()) as backend:
         with phases("read"):
             result = backend.read(paths, input_format, report)
         _refuse_empty(result, exports_dir, about)

@@ -1209,9 +1209,7 @@ def named_query(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
     if path is None:
         close = difflib.get_close_matches(name.strip().lower(), list(known), n=3, cutoff=0.5)
         hint = f"did you mean {' or '.join(close)}? " if close else ""
-        raise UsageError(
-            f"no named query {name!r} ({hint}known: {', '.join(known)}); `kg query --list` describes them"
-        )
+        raise UsageError(f"no named query {name!r} ({hint}known: {', '.join(known)}); `kg query --list` describes them")
     stat = path.stat()
     return _load_named(path, stat.st_mtime_ns, stat.st_size)
 

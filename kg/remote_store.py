@@ -206,9 +206,7 @@ class SparqlEndpoint:
         text = request_text(query, prefixes, {v.value: term for v, term in (substitutions or {}).items()})
         http = _Http(self.url, timeout=self._timeout, attempts=_QUERY_ATTEMPTS)
         try:
-            response = http.request(
-                "POST", self.url, data={"query": text}, headers={"Accept": CLIENT_ACCEPT}
-            )
+            response = http.request("POST", self.url, data={"query": text}, headers={"Accept": CLIENT_ACCEPT})
         finally:
             http.close()
         return parse_result(response.headers.get("content-type", ""), response.content, http.where)

@@ -278,9 +278,7 @@ class _LabelRecord:
         """Every recorded label line whose subject is one of `nodes`."""
         if not self.recorded:
             return []
-        return [
-            line for lines in self._loaded().values() for line in lines if line.split(" ", 1)[0][1:-1] in nodes
-        ]
+        return [line for lines in self._loaded().values() for line in lines if line.split(" ", 1)[0][1:-1] in nodes]
 
     def write(self, version: Path) -> None:
         if not self.recorded:
@@ -547,6 +545,7 @@ def _batches(items: Iterable[MappedPaper], size: int) -> Iterator[list[MappedPap
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
+
 
 # --------------------------------------------------------------------------------------------------------------
 # The public store

@@ -44,6 +44,7 @@ STAGES: dict[str, tuple[str, str]] = {
     "validate": ("Checking constraints", "checks"),
 }
 
+
 class _CountColumn(ProgressColumn):
     """Counts in the task's unit: "1,234/9,752 papers", or "12.5/58.0 MB" for bytes."""
 

@@ -14,16 +14,18 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from spacy.tokens import Doc
 
+from kg.extractor_settings import DEFAULT_EXTRACTOR, ExtractorSettings
 from kg.nlp.candidates import PAIRS, RESULTS, TEXT, TITLE_END, Candidate, ResultSpan, mentions, sentences, text_of
 from kg.nlp.canon import canonicalise
 from kg.nlp.pipeline import build_nlp
 from kg.nlp.serialize import extraction_to_dict
 from kg.records import Extraction, Mention, Paper, Result
 
-__all__ = ["Extractor", "extraction_to_dict"]
+__all__ = ["Extractor", "ExtractorSettings", "extraction_to_dict"]
 
 FIELD_SEPARATOR = "\n\n"
 MAX_CHUNK = 200
@@ -59,10 +61,19 @@ class Layout:
 class Extractor:
     """Builds the pipeline once; `extract` and `extract_many` are deterministic functions of the paper text."""
 
-    def __init__(self, vocabulary: Path | None = None, lexicon: Path | None = None) -> None:
-        self.vocabulary = vocabulary
-        self.lexicon = lexicon
-        self.nlp = build_nlp(vocabulary, lexicon)
+    def __init__(
+        self,
+        vocabulary: Path | None = None,
+        lexicon: Path | None = None,
+        extractor: str = DEFAULT_EXTRACTOR,
+        overrides: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.settings = ExtractorSettings(vocabulary, lexicon, extractor, dict(overrides or {}))
+        self.nlp = build_nlp(vocabulary, lexicon, overrides, extractor)
+
+    @classmethod
+    def from_settings(cls, settings: ExtractorSettings) -> Extractor:
+        return cls(settings.vocabulary, settings.lexicon, settings.extractor, settings.overrides)
 
     def extract(self, paper: Paper) -> Extraction:
         return next(self.extract_many([paper]))
@@ -74,7 +85,7 @@ class Extractor:
             return
         from kg.nlp import parallel
 
-        yield from parallel.extract(self.vocabulary, self.lexicon, papers, n_process, batch_size)
+        yield from parallel.extract(self.settings, papers, n_process, batch_size)
 
     def docs(self, papers: Iterable[Paper], batch_size: int = 256) -> Iterator[tuple[Doc, Paper, Layout]]:
         """Each paper's processed Doc, with the paper and the layout `to_extraction` needs, in input order.

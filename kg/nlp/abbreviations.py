@@ -44,7 +44,7 @@ class Abbreviations:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        written = self._pairs(text)
+        written = written_pairs(text)
         if not written:
             doc.user_data[PAIRS] = ()
             return doc
@@ -78,22 +78,6 @@ class Abbreviations:
         doc.user_data[PAIRS] = tuple(pairs)
         return doc
 
-    def _pairs(self, text: str) -> list[tuple[int, int, str, int, int]]:
-        """(long_start, long_end, short, short_start, short_end) of every pair written in the text."""
-        pairs = []
-        for match in _PAREN.finditer(text):
-            short = match.group("short")
-            if short == short.lower():
-                continue  # no capital (the pattern's characters are ASCII: a capital is a letter too)
-            long_end = match.start()
-            while long_end > 0 and text[long_end - 1].isspace():
-                long_end -= 1
-            window_start = max(0, long_end - _MAX_LONG_CHARS)
-            found = long_form_start(text[window_start:long_end], short)
-            if found is not None:
-                pairs.append((window_start + found, long_end, short, match.start("short"), match.end("short")))
-        return pairs
-
     def _type_of(
         self, text: str, long_start: int, long_end: int, short_start: int, short_end: int, ending_at: _ByEnd
     ) -> tuple[str, str] | None:
@@ -118,6 +102,23 @@ class Abbreviations:
         if all(word[:1].isupper() for word in words) and not _INSTITUTIONAL.intersection(w.lower() for w in words):
             return "method", normal_label(long_text)  # a named technique written in title case
         return None
+
+
+def written_pairs(text: str) -> list[tuple[int, int, str, int, int]]:
+    """(long_start, long_end, short, short_start, short_end) of every pair written in the text."""
+    pairs = []
+    for match in _PAREN.finditer(text):
+        short = match.group("short")
+        if short == short.lower():
+            continue  # no capital (the pattern's characters are ASCII: a capital is a letter too)
+        long_end = match.start()
+        while long_end > 0 and text[long_end - 1].isspace():
+            long_end -= 1
+        window_start = max(0, long_end - _MAX_LONG_CHARS)
+        found = long_form_start(text[window_start:long_end], short)
+        if found is not None:
+            pairs.append((window_start + found, long_end, short, match.start("short"), match.end("short")))
+    return pairs
 
 
 def long_form_start(before: str, short: str) -> int | None:

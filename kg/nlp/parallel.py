@@ -20,9 +20,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from itertools import islice
-from pathlib import Path
 from typing import Any, TypeVar
 
+from kg.extractor_settings import ExtractorSettings
 from kg.records import Concept, Extraction, Mention, Paper, Result
 
 T = TypeVar("T")
@@ -30,10 +30,10 @@ T = TypeVar("T")
 _worker: dict[str, object] = {}  # this process's Extractor, set by the pool initializer
 
 
-def _start(vocabulary: Path | None, lexicon: Path | None) -> None:
+def _start(settings: ExtractorSettings) -> None:
     from kg.nlp import Extractor
 
-    _worker["extractor"] = Extractor(vocabulary, lexicon)
+    _worker["extractor"] = Extractor.from_settings(settings)
 
 
 Parts = tuple[tuple[Mention, ...], tuple[Result, ...], tuple[Concept, ...]]
@@ -66,13 +66,11 @@ def start_method() -> str:
 class ExtractionPool:
     """`n_process` worker processes, each with its own Extractor; `close` ends them (`contextlib.closing`)."""
 
-    def __init__(
-        self, n_process: int, vocabulary: Path | None = None, lexicon: Path | None = None, window: int = 3
-    ) -> None:
+    def __init__(self, n_process: int, settings: ExtractorSettings | None = None, window: int = 3) -> None:
         context = multiprocessing.get_context(start_method())
         self.n_process = n_process
         self._window = max(1, window) * n_process
-        self._pool = context.Pool(n_process, initializer=_start, initargs=(vocabulary, lexicon))
+        self._pool = context.Pool(n_process, initializer=_start, initargs=(settings or ExtractorSettings(),))
 
     def close(self) -> None:
         self._pool.terminate()
@@ -116,8 +114,8 @@ def _parts(extraction: Extraction) -> Parts:
 
 
 def extract(
-    vocabulary: Path | None, lexicon: Path | None, papers: Iterable[Paper], n_process: int, batch_size: int
+    settings: ExtractorSettings, papers: Iterable[Paper], n_process: int, batch_size: int
 ) -> Iterator[Extraction]:
     """Extractions of `papers` computed by `n_process` workers, yielded in input order."""
-    with closing(ExtractionPool(n_process, vocabulary, lexicon)) as pool:
+    with closing(ExtractionPool(n_process, settings)) as pool:
         yield from pool.extract(papers, batch_size)

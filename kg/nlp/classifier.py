@@ -1,0 +1,136 @@
+"""The learned extractor's decision: which candidate concepts a paper is linked to, of which type.
+
+It takes the resolver's place in the pipeline.  The rules have proposed typed spans; the word n-grams add every
+short phrase that could be a name (`kg.nlp.ngrams`); `kg.nlp.concepts` groups them per concept; the model
+(`kg.nlp.model`, fitted by `kg train`) judges each concept from its features.  A kept concept's occurrences become
+its mentions, longest first where they overlap, each with the calibrated confidence of its concept and the label
+the concept is known by: the vocabulary's, the long form of an abbreviation pair, or the long form the corpus
+gives an acronym, so "GRPO" in one paper and "Group Relative Policy Optimization" in another are one node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.nlp.candidates import MENTIONS, TITLE_END, Candidate, candidates, text_of
+from kg.nlp.concepts import ConceptCandidate, concept_candidates
+from kg.nlp.corpus_stats import STATS_FILE, CorpusStats
+from kg.nlp.features import Features, PaperContext, candidate_features
+from kg.nlp.lexical import pipeline_lexicon
+from kg.nlp.model import MODEL_FILE, NONE, ConceptModel
+from kg.nlp.ngrams import Phrase
+from kg.nlp.text import is_name_like, normal_label
+from kg.vocabulary import Lexicon
+
+SOURCE = "learned"
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A candidate concept with the model's verdict."""
+
+    candidate: ConceptCandidate
+    type: str
+    confidence: float
+    proposed: bool
+
+
+class Classifier:
+    def __init__(self, lexicon: Lexicon, model: ConceptModel, stats: CorpusStats) -> None:
+        self.lexicon = lexicon
+        self.model = model
+        self.stats = stats
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = text_of(doc)
+        found = self.candidates(doc)
+        judged = self.judge(found, self.features(doc, found))
+        doc.user_data[MENTIONS] = tuple(self.mentions(text, judged))
+        return doc
+
+    def keeps_phrase(self, phrase: Phrase) -> bool:
+        """An n-gram is judged when no filtered word bounds it and it looks like a name or the corpus uses it."""
+        return self.model.phrase_filter(phrase) and worth_judging(phrase.words, phrase.key, self.stats)
+
+    def candidates(self, doc: Doc) -> list[ConceptCandidate]:
+        return concept_candidates(text_of(doc), candidates(doc), self.keeps_phrase)
+
+    def features(self, doc: Doc, found: list[ConceptCandidate]) -> list[Features]:
+        text = text_of(doc)
+        paper = PaperContext(text, doc.user_data.get(TITLE_END, 0))
+        return [candidate_features(candidate, paper, self.stats, self.lexicon) for candidate in found]
+
+    def judge(self, found: list[ConceptCandidate], features: list[Features]) -> list[Judged]:
+        """The candidates the model keeps, with their type, calibrated confidence and proposal flag."""
+        if not found:
+            return []
+        types = self.model.types
+        probabilities = types.probabilities(features)
+        best = probabilities.argmax(axis=1)
+        kept = [row for row, column in enumerate(best) if types.classes[column] != NONE]
+        if not kept:
+            return []
+        confidence = self.model.calibration(probabilities[kept, best[kept]])
+        proposed = self.model.proposed.probabilities([features[row] for row in kept])[:, 0] >= 0.5
+        return [
+            Judged(found[row], types.classes[best[row]], float(round(score, 4)), bool(flag))
+            for row, score, flag in zip(kept, confidence, proposed, strict=True)
+        ]
+
+    def mentions(self, text: str, judged: list[Judged]) -> list[Candidate]:
+        """Each kept concept's occurrences, longest first where they overlap, then the more confident."""
+        spans = [(start, end, verdict) for verdict in judged for start, end in verdict.candidate.spans]
+        spans.sort(key=lambda item: (item[0] - item[1], -item[2].confidence, item[0]))
+        taken = np.zeros(len(text) + 1, dtype=bool)
+        chosen = []
+        for start, end, verdict in spans:
+            if taken[start:end].any():
+                continue
+            taken[start:end] = True
+            chosen.append(self._mention(start, end, verdict))
+        chosen.sort(key=lambda candidate: (candidate.start, candidate.end))
+        return chosen
+
+    def _mention(self, start: int, end: int, verdict: Judged) -> Candidate:
+        kind = verdict.type
+        same_span = [rule for rule in verdict.candidate.rules if rule.type == kind]
+        exact = [rule for rule in same_span if (rule.start, rule.end) == (start, end)]
+        units = next((rule.units for rule in exact if rule.units is not None), None)
+        vendor = next((rule.vendor for rule in exact if rule.vendor), None)
+        proposed = (verdict.proposed and kind == "method") or (kind == "dataset" and any(r.proposed for r in exact))
+        return Candidate(
+            start, end, kind, SOURCE, verdict.confidence, self.label(verdict, same_span), proposed, units, vendor
+        )
+
+    def label(self, verdict: Judged, typed_rules: list[Candidate]) -> str | None:
+        """The vocabulary's label, else the long form of the paper's or the corpus's abbreviation pair, else none
+        (canonicalisation labels the concept from its text)."""
+        vocabulary = sorted(rule.label for rule in typed_rules if rule.label and rule.source.startswith("gazetteer"))
+        if vocabulary:
+            return vocabulary[0]
+        candidate = verdict.candidate
+        if candidate.long_form is not None:
+            return normal_label(candidate.long_form)
+        expansion = self.stats.expansions.get(candidate.key)
+        return normal_label(expansion) if expansion else None
+
+
+def worth_judging(words: Sequence[str], key: str, stats: CorpusStats) -> bool:
+    """An n-gram looks like a name, or the corpus uses it: anything else is too rare to be judged."""
+    return any(map(is_name_like, words)) or stats.of(key) is not None
+
+
+@Language.factory("kg_classifier", default_config={"model": "", "stats": ""})
+def make_classifier(nlp: Language, name: str, model: str, stats: str) -> Classifier:
+    """`model` and `stats`: the files `kg train` writes; empty for the ones shipped in the package."""
+    return Classifier(
+        pipeline_lexicon(nlp),
+        ConceptModel.load(Path(model) if model else MODEL_FILE),
+        CorpusStats.load(Path(stats) if stats else STATS_FILE),
+    )

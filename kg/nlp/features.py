@@ -1,0 +1,134 @@
+"""The evidence about one concept candidate, as named features for a linear model.
+
+Each feature is a string with a value (1 for indicators).  Numbers are bucketed into indicators, and the corpus
+counts are crossed with the candidate's shape, so a linear model can learn that a lower-case phrase used by a
+thousand papers is generic while a capitalised one is a popular name.  Feature names carry no paper identity: the
+same phrase gets the same features in any paper with the same context.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from kg.nlp.concepts import ConceptCandidate
+from kg.nlp.corpus_stats import CorpusStats
+from kg.nlp.text import singular
+from kg.vocabulary import Lexicon
+
+Features = dict[str, float]
+
+
+@dataclass(frozen=True)
+class PaperContext:
+    """What features read besides the candidate: the paper's text and where its title ends."""
+
+    text: str
+    title_end: int
+
+
+def candidate_features(
+    candidate: ConceptCandidate, paper: PaperContext, stats: CorpusStats, lexicon: Lexicon
+) -> Features:
+    text = paper.text
+    surface = candidate.surface(text)
+    features: Features = {}
+    _rule_features(candidate, features)
+    shape = _shape_class(surface)
+    features[f"shape={shape}"] = 1
+    words = surface.split()
+    features[f"words={min(len(words), 5)}"] = 1
+    _lexical_features(words, features)
+    for kind in lexicon.types_of_head(surface):
+        features[f"head_type={kind}"] = 1
+    if lexicon.is_generic(surface) or lexicon.is_generic(" ".join([*words[:-1], singular(words[-1].lower())])):
+        features["generic"] = 1
+    _position_features(candidate, paper, features)
+    _corpus_features(candidate, stats, shape, features)
+    _context_features(candidate, text, features)
+    return features
+
+
+def _rule_features(candidate: ConceptCandidate, features: Features) -> None:
+    for rule in candidate.rules:
+        features[f"rule={rule.source}:{rule.type}"] = 1
+        features[f"rule_type={rule.type}"] = 1
+        if rule.label and rule.source.startswith("gazetteer"):
+            features[f"vocabulary={rule.type}"] = 1
+        if rule.proposed:
+            features["rule_proposed"] = 1
+    if not candidate.rules:
+        features["ngram_only"] = 1
+    if candidate.long_form is not None:
+        features["abbreviation_pair"] = 1
+
+
+def _shape_class(surface: str) -> str:
+    """lower, capitalised (first letters), acronym (a word in capitals), mixed ("LoRA", "GPT-4o") or digit."""
+    words = surface.split()
+    if any(len(word) > 1 and word.isupper() for word in words):
+        return "acronym"
+    if any(any(char.isupper() for char in word[1:]) for word in words):
+        return "mixed"
+    if any(char.isdigit() for char in surface):
+        return "digit"
+    if all(word[:1].isupper() for word in words):
+        return "capitalised"
+    if surface[:1].isupper():
+        return "first_capital"
+    return "lower"
+
+
+def _lexical_features(words: list[str], features: Features) -> None:
+    head = singular(words[-1].lower())
+    features[f"head={head}"] = 1
+    features[f"suffix={head[-3:]}"] = 1
+    features[f"first={words[0].lower()}"] = 1
+    if len(words) == 1:
+        features[f"word={head}"] = 1
+    if any("-" in word for word in words):
+        features["hyphen"] = 1
+
+
+def _position_features(candidate: ConceptCandidate, paper: PaperContext, features: Features) -> None:
+    spans = candidate.ordered_spans()
+    in_title = sum(end <= paper.title_end for _, end in spans)
+    if in_title:
+        features["in_title"] = 1
+    count = len(spans) - in_title
+    features[f"abstract_count={min(count, 4)}"] = 1
+    length = max(len(paper.text) - paper.title_end, 1)
+    first = max(spans[0][0] - paper.title_end, 0)
+    features[f"first_third={min(3 * first // length, 2)}"] = 1
+
+
+_PAPER_BUCKETS = (0, 3, 6, 16, 51, 201, 1001)
+
+
+def _corpus_features(candidate: ConceptCandidate, stats: CorpusStats, shape: str, features: Features) -> None:
+    stat = stats.of(candidate.key)
+    papers = stat.papers if stat is not None else 0
+    bucket = sum(papers >= edge for edge in _PAPER_BUCKETS)
+    features[f"corpus_papers={bucket}"] = 1
+    features[f"corpus_papers={bucket}|{shape}"] = 1
+    features["corpus_log_papers"] = math.log1p(papers) / 10
+    if stat is not None:
+        for name, share in (
+            ("capitalised", stat.capitalised / papers),
+            ("whole", stat.whole / papers),
+            ("title", stat.title / papers),
+        ):
+            features[f"corpus_{name}={min(int(share * 5), 4)}"] = 1
+    if candidate.key in stats.expansions or any(key in stats.expansions for key in candidate.short_keys):
+        features["corpus_expanded"] = 1
+
+
+def _context_features(candidate: ConceptCandidate, text: str, features: Features) -> None:
+    """The word before and after each occurrence, lower-cased ("on ImageNet", "accuracy of")."""
+    for start, end in candidate.ordered_spans():
+        before = text[max(0, start - 30) : start].split()
+        after = text[end : end + 30].split()
+        if before:
+            features[f"before={before[-1].lower().strip('(),.;:')}"] = 1
+        if after:
+            features[f"after={after[0].lower().strip('(),.;:')}"] = 1
