@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_EXTRACTOR = "rules"  # "learned" once its model ships
+DEFAULT_EXTRACTOR = "learned"
 EXTRACTOR_CHOICES: tuple[str, ...] = ("learned", "rules")  # what users choose between (see kg.nlp.pipeline)
 
 

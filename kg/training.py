@@ -174,13 +174,49 @@ def fit_linear(features: Sequence[Features], labels: Sequence[str]) -> LinearMod
     )
 
 
-def fit(rows: Sequence[Row], calibration: Calibration = Calibration()) -> ConceptModel:
+def fit(rows: Sequence[Row], calibration: Calibration = Calibration(), choose_threshold: bool = True) -> ConceptModel:
+    """The phrase filter, type model and proposal model fitted on `rows`; the keep threshold is chosen by an inner
+    cross-validation over the same rows' papers (never on the data it will be judged on)."""
     phrase_filter = fit_filter(rows)
     kept = kept_rows(rows, phrase_filter)
     types = fit_linear([row.features for row in kept], [row.label for row in kept])
     methods = [row for row in kept if row.label == "method"]
     proposed = fit_linear([row.features for row in methods], ["yes" if row.proposed else "no" for row in methods])
-    return ConceptModel(types, proposed, calibration, phrase_filter)
+    threshold = inner_threshold(kept) if choose_threshold else 0.5
+    return ConceptModel(types, proposed, calibration, phrase_filter, threshold)
+
+
+THRESHOLDS = tuple(round(0.2 + 0.05 * step, 2) for step in range(9))  # 0.2 ... 0.6
+INNER_FOLDS = 3
+
+
+def inner_threshold(rows: Sequence[Row]) -> float:
+    """The keep threshold with the best candidate-level micro F1 over out-of-fold probabilities (papers dealt
+    into INNER_FOLDS folds by index)."""
+    decided: list[tuple[np.ndarray, np.ndarray, list[str]]] = []
+    for fold in range(INNER_FOLDS):
+        train = [row for row in rows if row.paper % INNER_FOLDS != fold]
+        test = [row for row in rows if row.paper % INNER_FOLDS == fold]
+        model = fit(train, choose_threshold=False)
+        probabilities = model.types.probabilities([row.features for row in test])
+        decided.append((probabilities, np.array(model.types.classes), [row.label for row in test]))
+    positives = sum(row.label != NONE for row in rows)
+    best_threshold, best_f1 = 0.5, -1.0
+    for threshold in THRESHOLDS:
+        tp = predicted = 0
+        for probabilities, classes, labels in decided:
+            none = list(classes).index(NONE)
+            concept = 1 - probabilities[:, none]
+            typed = probabilities.copy()
+            typed[:, none] = -1
+            chosen = classes[typed.argmax(axis=1)]
+            keep = concept >= threshold
+            predicted += int(keep.sum())
+            tp += int((keep & (chosen == np.array(labels))).sum())
+        f1 = 2 * tp / (predicted + positives) if predicted + positives else 0.0
+        if f1 > best_f1:
+            best_threshold, best_f1 = threshold, f1
+    return best_threshold
 
 
 def fit_calibration(raw: np.ndarray, correct: np.ndarray) -> Calibration:
@@ -228,16 +264,17 @@ def cross_validate(
             test = [row for row in data.rows if fold_of[row.paper] == fold]
             model = fit(train)
             kept = kept_rows(test, model.phrase_filter)
-            probabilities = model.types.probabilities([row.features for row in kept])
-            best = probabilities.argmax(axis=1)
-            chosen = np.array([model.types.classes[column] for column in best])
-            is_kept = chosen != NONE
-            raw.append(probabilities[np.arange(len(kept)), best][is_kept])
+            best, probability = model.decide([row.features for row in kept])
+            is_kept = best >= 0
+            chosen = np.array(model.types.classes)[best]
+            raw.append(probability[is_kept])
             correct.append((chosen == np.array([row.label for row in kept]))[is_kept])
             path = Path(folder) / f"fold{fold}.json.gz"
             model.save(path)
             papers = [paper for index, paper in enumerate(data.papers) if fold_of[index] == fold]
-            extractor = Extractor(overrides={"kg_classifier": {"model": str(path), "stats": str(stats_path)}})
+            extractor = Extractor(
+                extractor="learned", overrides={"kg_classifier": {"model": str(path), "stats": str(stats_path)}}
+            )
             predictions.update(predict(extractor, papers))
     progress("cross-validate", folds, folds)
     gold = {paper.id: data.gold[index] for index, paper in enumerate(data.papers)}
@@ -281,4 +318,6 @@ def train(
         "candidate_ceiling": candidate_ceiling(data),
         "precision_at_confidence": precision_at(calibration, validation.raw, validation.correct, CONFIDENT),
     }
-    return ConceptModel(model.types, model.proposed, calibration, model.phrase_filter, meta), validation
+    return ConceptModel(
+        model.types, model.proposed, calibration, model.phrase_filter, model.threshold, meta
+    ), validation

@@ -18,9 +18,7 @@ def test_a_build_on_a_local_cluster_of_two_worker_processes_equals_the_single_pr
     seeds_dir: Path, tmp_path: Path
 ) -> None:
     single = build([seeds_dir], store_path=tmp_path / "single", exports_dir=tmp_path / "e1", n_process=1)
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         report = build(
             [seeds_dir], store_path=tmp_path / "dask", exports_dir=tmp_path / "e2", dask=cluster.scheduler_address
         )

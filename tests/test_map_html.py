@@ -67,9 +67,11 @@ def test_the_page_loads_nothing_from_anywhere(page: str) -> None:
 
 def test_a_content_security_policy_allows_only_the_pages_own_scripts_and_no_network(page: str) -> None:
     (policy,) = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
-    assert "default-src 'none'" in policy and "connect-src 'none'" in policy and "unsafe-inline" not in policy.split(
-        "style-src"
-    )[0]
+    assert (
+        "default-src 'none'" in policy
+        and "connect-src 'none'" in policy
+        and "unsafe-inline" not in policy.split("style-src")[0]
+    )
     scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
     assert len(scripts) == 2
     for script in scripts:

@@ -219,6 +219,7 @@ def test_one_value_stated_with_two_units_makes_two_results_that_validate() -> No
 
 def test_a_result_without_a_unit_keeps_its_iri() -> None:
     key, sentence = "arxiv:2107.11817", "It reaches 76.5 BLEU."
-    assert terms.result_iri(key, "BLEU", "76.5", None, sentence, None) == terms.ID[
-        "result/" + terms.digest(key, "BLEU", "76.5", "", sentence, size=16)
-    ]
+    assert (
+        terms.result_iri(key, "BLEU", "76.5", None, sentence, None)
+        == terms.ID["result/" + terms.digest(key, "BLEU", "76.5", "", sentence, size=16)]
+    )

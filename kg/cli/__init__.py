@@ -28,6 +28,7 @@ from kg.cli import (
     query_cmds,
     serve_cmds,
     store_cmds,
+    train_cmds,
     view_cmds,
 )
 from kg.cli.output import err_console
@@ -78,6 +79,7 @@ for module in (
     view_cmds,
     analytics_cmds,
     serve_cmds,
+    train_cmds,
 ):
     module.register(app)
 for command in app.registered_commands:

@@ -10,6 +10,7 @@ from rich.table import Table
 from kg.cli.options import (
     check_inputs_exist,
     exports_option,
+    extractor_option,
     input_format_option,
     n_process_option,
     quiet_option,
@@ -17,6 +18,7 @@ from kg.cli.options import (
 from kg.cli.output import console, err_console
 from kg.cli.progress import STAGES, stage_progress
 from kg.errors import KgError
+from kg.extractor_settings import ExtractorSettings
 from kg.ingest import summarize_rejects
 from kg.paths import DEFAULT_SEEDS, DEFAULT_STORE, default_exports
 from kg.pipeline import DEFAULT_EXPORT_FORMATS, BuildReport, build
@@ -56,6 +58,7 @@ def build_command(
         show_default=False,
     ),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any record was rejected."),
+    extractor: str = extractor_option(),
     quiet: bool = quiet_option(),
 ) -> None:
     """Ingest paper listings, extract concepts and add them to the graph store, then write the concept map.
@@ -75,7 +78,8 @@ def build_command(
     inputs = paths or [DEFAULT_SEEDS]
     formats = tuple(f.strip() for f in export_formats.split(",") if f.strip())
     exports = exports if exports is not None else default_exports(store)
-    report = _run_with_progress(inputs, store, exports, input_format, formats, n_process, dask, quiet)
+    settings = ExtractorSettings(extractor=extractor)
+    report = _run_with_progress(inputs, store, exports, input_format, formats, n_process, dask, settings, quiet)
     _print_summary(report, store)
     if report.rejected:
         err_console.print(summarize_rejects(report.rejected), highlight=False, markup=False)
@@ -91,6 +95,7 @@ def _run_with_progress(
     formats: tuple[str, ...],
     n_process: int | None,
     dask: str | None,
+    settings: ExtractorSettings,
     quiet: bool,
 ) -> BuildReport:
     check_inputs_exist(inputs)
@@ -104,6 +109,7 @@ def _run_with_progress(
             n_process=n_process,
             dask=dask,
             progress=progress,
+            extractor=settings,
         )
 
 

@@ -41,12 +41,12 @@ from kg.evaluation import (
     score_concepts,
 )
 from kg.evaluation.concepts import FALSE_NEGATIVE, FALSE_POSITIVE, LINKS, PROPOSED
+from kg.extractor_settings import DEFAULT_EXTRACTOR, EXTRACTOR_CHOICES
 from kg.paths import PROJECT_ROOT
 from kg.pipeline import ProgressCallback
 from kg.records import CONCEPT_TYPES, Extraction, Paper
 
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data"
-DEFAULT_EXTRACTOR = "kg.nlp:Extractor"
 ERROR_KINDS: tuple[str, ...] = ("false positive", "false negative", "boundary")
 ALL_SETS: tuple[str, ...] = (*SET_NAMES, HF_DEV)
 PAPERS_SHOWN = 8  # paper ids printed per frequent hf-dev error
@@ -75,7 +75,9 @@ def eval_command(
     ),
     lexicon: Path = typer.Option(None, "--lexicon", help="Cue lexicon to give the extractor (default: ontology/)."),
     extractor_path: str = typer.Option(
-        DEFAULT_EXTRACTOR, "--extractor", help="MODULE:NAME of the extractor class or factory to evaluate."
+        DEFAULT_EXTRACTOR,
+        "--extractor",
+        help=f"The extractor to evaluate: {' or '.join(EXTRACTOR_CHOICES)}, or MODULE:NAME of a class or factory.",
     ),
     quiet: bool = quiet_option(),
 ) -> None:
@@ -175,7 +177,12 @@ class _Advancing:
 
 
 def make_extractor(path: str, vocabulary: Path | None, lexicon: Path | None) -> SupportsExtract:
-    """Import MODULE:NAME lazily (the extractor is heavy and may be absent) and call it with the given files."""
+    """The named extractor (learned, rules), or MODULE:NAME imported lazily (the extractor is heavy and may be
+    absent) and called with the given files."""
+    if path in EXTRACTOR_CHOICES:
+        from kg.nlp import Extractor
+
+        return Extractor(vocabulary, lexicon, extractor=path)
     module_name, _, attribute = path.partition(":")
     if not module_name or not attribute:
         raise UsageError(f"--extractor must look like MODULE:NAME, not {path!r}")

@@ -14,10 +14,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from kg.atomic import atomic_open
-from kg.cli.options import check_inputs_exist, input_format_option, n_process_option, output_option, quiet_option
+from kg.cli.options import (
+    check_inputs_exist,
+    extractor_option,
+    input_format_option,
+    n_process_option,
+    output_option,
+    quiet_option,
+)
 from kg.cli.output import err_console
 from kg.cli.progress import stage_progress
 from kg.errors import KgError, UsageError
+from kg.extractor_settings import DEFAULT_EXTRACTOR
 from kg.pipeline import ProgressCallback, counted
 from kg.records import Extraction
 
@@ -30,6 +38,7 @@ def extract_command(
     output: Path | None = output_option("Write to this file (atomically) instead of stdout."),
     n_process: int = n_process_option(),
     input_format: str | None = input_format_option(),
+    extractor: str = extractor_option(),
     quiet: bool = quiet_option(),
 ) -> None:
     """Extract methods, datasets, hardware, metrics and tasks from paper listings, without building the graph.
@@ -47,7 +56,7 @@ def extract_command(
         raise UsageError(f"unknown --format {output_format!r} (expected one of {', '.join(OUTPUT_FORMATS)})")
     check_inputs_exist(paths)
     with stage_progress(quiet) as progress:
-        extractions = run_extraction(paths, input_format, n_process, progress)
+        extractions = run_extraction(paths, input_format, n_process, progress, extractor)
         if output is None:
             write_extractions(extractions, output_format, sys.stdout)
         else:
@@ -58,7 +67,11 @@ def extract_command(
 
 
 def run_extraction(
-    paths: list[Path], input_format: str | None, n_process: int, progress: ProgressCallback | None = None
+    paths: list[Path],
+    input_format: str | None,
+    n_process: int,
+    progress: ProgressCallback | None = None,
+    extractor: str = DEFAULT_EXTRACTOR,
 ) -> Iterator[Extraction]:
     """Ingest `paths` (reporting rejected records on stderr) and extract every paper, in input order."""
     from kg.ingest import ingest, summarize_rejects
@@ -73,7 +86,7 @@ def run_extraction(
         err_console.print(summarize_rejects(result.rejected, limit=5), highlight=False, markup=False)
     if not result.papers:
         raise KgError(f"no paper could be read from {', '.join(map(str, paths))}")
-    extractions = Extractor().extract_many(result.papers, n_process=n_process)
+    extractions = Extractor(extractor=extractor).extract_many(result.papers, n_process=n_process)
     return counted("extract", extractions, len(result.papers), progress)
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import typer
 
-from kg.errors import KgError
+from kg.errors import KgError, UsageError
+from kg.extractor_settings import DEFAULT_EXTRACTOR, EXTRACTOR_CHOICES
 from kg.ingest import FORMATS
 from kg.paths import DEFAULT_STORE
 
@@ -60,3 +61,19 @@ def check_inputs_exist(inputs: list[Path]) -> None:
     if any(name.lower() in ("true", "false", "yes", "no", "on", "off") for name in missing):
         hint = " (flags such as --strict take no value: write --strict, not --strict true)"
     raise KgError(f"no such file or folder: {', '.join(missing)}{hint}")
+
+
+def _known_extractor(value: str) -> str:
+    if value not in EXTRACTOR_CHOICES:
+        raise UsageError(f"unknown --extractor {value!r} (expected one of {', '.join(EXTRACTOR_CHOICES)})")
+    return value
+
+
+def extractor_option() -> Any:
+    return typer.Option(
+        DEFAULT_EXTRACTOR,
+        "--extractor",
+        help="Which extractor decides the concepts: learned (the concept model `kg train` fits) or rules "
+        "(resolution of the rule candidates by length and confidence).",
+        callback=_known_extractor,
+    )

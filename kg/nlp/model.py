@@ -112,7 +112,18 @@ class ConceptModel:
     proposed: LinearModel
     calibration: Calibration
     phrase_filter: PhraseFilter
+    threshold: float = 0.5  # a candidate is kept when its probability of being some concept reaches this
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def decide(self, rows: Sequence[Features]) -> tuple[np.ndarray, np.ndarray]:
+        """The most likely type of each row (its column in `types.classes`; -1 for not kept) and its raw
+        probability."""
+        probabilities = self.types.probabilities(rows)
+        none = self.types.classes.index(NONE)
+        concept = 1 - probabilities[:, none]
+        probabilities[:, none] = -1
+        best = probabilities.argmax(axis=1)
+        return np.where(concept >= self.threshold, best, -1), probabilities[np.arange(len(rows)), best]
 
     def save(self, path: Path) -> None:
         document = {
@@ -120,6 +131,7 @@ class ConceptModel:
             "proposed": self.proposed.as_json(),
             "calibration": {"raw": list(self.calibration.raw), "calibrated": list(self.calibration.calibrated)},
             "phrase_filter": {"first": sorted(self.phrase_filter.first), "last": sorted(self.phrase_filter.last)},
+            "threshold": self.threshold,
             "meta": self.meta,
         }
         data = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -135,5 +147,6 @@ class ConceptModel:
             LinearModel.from_json(document["proposed"]),
             Calibration(tuple(calibration["raw"]), tuple(calibration["calibrated"])),
             PhraseFilter(frozenset(document["phrase_filter"]["first"]), frozenset(document["phrase_filter"]["last"])),
+            document["threshold"],
             document.get("meta", {}),
         )
