@@ -1,7 +1,7 @@
 """Extraction throughput against the bare spaCy tokenizer, measured in the same run.
 
     .venv/bin/python bench/bench_extract.py [--seeds DIR] [--papers N] [--corpus DIR] [--skip-corpus]
-                                            [--repeats R] [--skip-parallel] [--stages]
+                                            [--repeats R] [--skip-parallel] [--stages] [--extractor NAME]
 
 Two sets of papers: the seed abstracts (read by `kg.ingest`) replicated to N papers (20,000 by default), which the
 issue's target is stated on, and up to N distinct real papers of the corpus (../shared/corpus/hf-daily-api), where
@@ -10,7 +10,8 @@ input.  On each set, best of R runs each, all on the same texts (title and abstr
 them):
 
 - tokenizer: `spacy.blank("en").pipe(texts)`, the ceiling for any spaCy pipeline;
-- extract: `Extractor.extract_many(papers)` in one process, every record built (mentions, results, concepts);
+- extract: `Extractor(extractor=NAME).extract_many(papers)` (learned by default, or rules) in one process, every
+  record built (mentions, results, concepts);
 - extract, n_process=2 (replicated seeds only): the same through the process pool, start-up included.
 
 With --stages (replicated seeds only), the pipeline is also timed with its components switched on one at a time,
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import spacy
 
+from kg.extractor_settings import DEFAULT_EXTRACTOR, EXTRACTOR_CHOICES
 from kg.ingest import ingest
 from kg.nlp import FIELD_SEPARATOR, Extractor
 from kg.records import Paper
@@ -69,7 +71,14 @@ def best_of(repeats: int, run: Callable[[], int]) -> Timing:
     return Timing(wall, cpu, result)
 
 
-def measure(name: str, papers: Sequence[Paper], repeats: int, parallel: bool, stages: bool = False) -> None:
+def measure(
+    name: str,
+    papers: Sequence[Paper],
+    repeats: int,
+    parallel: bool,
+    stages: bool = False,
+    extractor_name: str = "learned",
+) -> None:
     """Print the tokenizer's and the extractor's rates on `papers`, and their ratio, all timed in this call.
 
     Each set gets a fresh pipeline warmed on its first 200 papers (lexemes and word classes are computed once per
@@ -80,8 +89,10 @@ def measure(name: str, papers: Sequence[Paper], repeats: int, parallel: bool, st
     print(f"-- {name}: {n} papers; load average {os.getloadavg()[0]:.2f}")
     tokenizer = spacy.blank("en")
     start = time.perf_counter()
-    extractor = Extractor()
-    print(f"pipeline built in {time.perf_counter() - start:.2f} s: {', '.join(extractor.nlp.pipe_names)}")
+    extractor = Extractor(extractor=extractor_name)
+    print(
+        f"{extractor_name} pipeline built in {time.perf_counter() - start:.2f} s: {', '.join(extractor.nlp.pipe_names)}"
+    )
     list(extractor.extract_many(papers[:200]))
     list(tokenizer.pipe(texts[:200]))
 
@@ -155,18 +166,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs per timing; the best is kept")
     parser.add_argument("--skip-parallel", action="store_true", help="do not time n_process=2")
     parser.add_argument("--stages", action="store_true", help="also time the components one at a time (seeds)")
+    parser.add_argument("--extractor", choices=EXTRACTOR_CHOICES, default=DEFAULT_EXTRACTOR, help="extractor to time")
     args = parser.parse_args(argv)
 
     seeds = ingest([args.seeds]).papers
     replicated = replicate(seeds, args.papers)
-    measure(f"{len(seeds)} seed papers replicated", replicated, args.repeats, not args.skip_parallel, args.stages)
+    measure(
+        f"{len(seeds)} seed papers replicated",
+        replicated,
+        args.repeats,
+        not args.skip_parallel,
+        args.stages,
+        args.extractor,
+    )
     if args.skip_corpus:
         return
     if not args.corpus.is_dir():
         print(f"no corpus at {args.corpus}: distinct papers not timed", file=sys.stderr)
         return
     corpus = ingest([args.corpus]).papers[: args.papers]
-    measure("distinct corpus papers", corpus, args.repeats, parallel=False)
+    measure("distinct corpus papers", corpus, args.repeats, parallel=False, extractor_name=args.extractor)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ class Row:
     proposed: bool
     first_word: str | None  # lower-cased bounds of an n-gram-only candidate, which the phrase filter may drop
     last_word: str | None
+    entity: tuple[str, int] | None = None  # the gold entity (type, index in the paper) it names
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def collect(concept_set: ConceptSet, stats: CorpusStats, progress: Progress = _n
                     proposed,
                     words[0].lower() if words else None,
                     words[-1].lower() if words else None,
+                    entity,
                 )
             )
         matched.append(frozenset(names_matched))
@@ -193,18 +195,20 @@ INNER_FOLDS = 3
 def inner_threshold(rows: Sequence[Row]) -> float:
     """The keep threshold with the best candidate-level micro F1 over out-of-fold probabilities (papers dealt
     into INNER_FOLDS folds by index)."""
-    decided: list[tuple[np.ndarray, np.ndarray, list[str]]] = []
+    decided: list[tuple[np.ndarray, np.ndarray, list[Row]]] = []
     for fold in range(INNER_FOLDS):
         train = [row for row in rows if row.paper % INNER_FOLDS != fold]
         test = [row for row in rows if row.paper % INNER_FOLDS == fold]
         model = fit(train, choose_threshold=False)
         probabilities = model.types.probabilities([row.features for row in test])
-        decided.append((probabilities, np.array(model.types.classes), [row.label for row in test]))
-    positives = sum(row.label != NONE for row in rows)
+        decided.append((probabilities, np.array(model.types.classes), test))
+    # Gold entities some candidate names: two candidates naming one entity count once, as the scorer counts them.
+    positives = len({(row.paper, row.entity) for row in rows if row.entity is not None})
     best_threshold, best_f1 = 0.5, -1.0
     for threshold in THRESHOLDS:
-        tp = predicted = 0
-        for probabilities, classes, labels in decided:
+        found: set[tuple[int, tuple[str, int] | None]] = set()
+        predicted = 0
+        for probabilities, classes, test in decided:
             none = list(classes).index(NONE)
             concept = 1 - probabilities[:, none]
             typed = probabilities.copy()
@@ -212,7 +216,12 @@ def inner_threshold(rows: Sequence[Row]) -> float:
             chosen = classes[typed.argmax(axis=1)]
             keep = concept >= threshold
             predicted += int(keep.sum())
-            tp += int((keep & (chosen == np.array(labels))).sum())
+            found.update(
+                (row.paper, row.entity)
+                for row, kept, kind in zip(test, keep, chosen, strict=True)
+                if kept and kind == row.label
+            )
+        tp = len(found)
         f1 = 2 * tp / (predicted + positives) if predicted + positives else 0.0
         if f1 > best_f1:
             best_threshold, best_f1 = threshold, f1
@@ -248,6 +257,7 @@ class CrossValidation:
     scores: ConceptScores
     raw: np.ndarray  # out-of-fold probability of the chosen type, per kept row
     correct: np.ndarray  # whether that choice was right
+    predictions: dict[str, dict[str, Any]]  # paper id -> its out-of-fold extraction, as `kg extract` writes it
 
 
 def cross_validate(
@@ -278,7 +288,7 @@ def cross_validate(
             predictions.update(predict(extractor, papers))
     progress("cross-validate", folds, folds)
     gold = {paper.id: data.gold[index] for index, paper in enumerate(data.papers)}
-    return CrossValidation(score_concepts(gold, predictions), np.concatenate(raw), np.concatenate(correct))
+    return CrossValidation(score_concepts(gold, predictions), np.concatenate(raw), np.concatenate(correct), predictions)
 
 
 def candidate_ceiling(data: TrainingData) -> dict[str, float]:

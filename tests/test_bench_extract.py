@@ -13,11 +13,12 @@ BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_extract.py"
 
 @pytest.mark.slow
 def test_stage_breakdown_lists_every_component_then_the_records(seeds_dir: Path) -> None:
-    from kg.nlp.pipeline import COMPONENTS
+    from kg.extractor_settings import DEFAULT_EXTRACTOR
+    from kg.nlp.pipeline import EXTRACTORS
 
     args = ["--seeds", str(seeds_dir), "--papers", "30", "--repeats", "1", "--skip-parallel", "--skip-corpus"]
     done = subprocess.run([sys.executable, str(BENCH), *args, "--stages"], capture_output=True, text=True, check=True)
     lines = done.stdout.splitlines()
     assert any(line.startswith("ratio extract/tokenizer:") for line in lines)
     stages = [line.split()[1] for line in lines if line.startswith("+ ")]
-    assert stages == [*COMPONENTS, "records"]
+    assert stages == [*EXTRACTORS[DEFAULT_EXTRACTOR], "records"]

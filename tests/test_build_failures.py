@@ -46,7 +46,11 @@ def _one_extractor(monkeypatch: pytest.MonkeyPatch, extractor: object) -> None:
     """Builds in this module share one extractor (building it takes seconds); the pipeline imports it per call."""
     import kg.nlp
 
-    monkeypatch.setattr(kg.nlp, "Extractor", lambda *args, **kwargs: extractor)
+    def shared(*args: object, **kwargs: object) -> object:
+        return extractor
+
+    shared.from_settings = lambda settings: extractor  # type: ignore[attr-defined]
+    monkeypatch.setattr(kg.nlp, "Extractor", shared)
 
 
 @pytest.fixture

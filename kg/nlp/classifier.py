@@ -29,6 +29,7 @@ from kg.nlp.text import is_name_like, normal_label
 from kg.vocabulary import Lexicon
 
 SOURCE = "learned"
+_KNOWING = ("gazetteer", "hardware")  # rules whose labels come from the vocabulary
 HARDWARE_RULE_CONFIDENCE = 0.9  # the hardware rules' measured precision on hf-dev (README)
 
 
@@ -76,7 +77,7 @@ class Classifier:
         # a few dozen examples: a candidate they found is hardware.
         hardware = self.model.types.classes.index("hardware")
         for row, candidate in enumerate(found):
-            if any(rule.source.startswith("hardware") for rule in candidate.rules):
+            if any(rule.type == "hardware" for rule in candidate.rules):
                 best[row], raw[row] = hardware, max(raw[row], HARDWARE_RULE_CONFIDENCE)
         kept = np.flatnonzero(best >= 0)
         if not len(kept):
@@ -89,36 +90,48 @@ class Classifier:
         ]
 
     def mentions(self, text: str, judged: list[Judged]) -> list[Candidate]:
-        """Each kept concept's occurrences, longest first where they overlap, then the more confident."""
+        """Each kept concept's occurrences, hardware first where they overlap, then the longest, then the more
+        confident."""
         spans = [(start, end, verdict) for verdict in judged for start, end in verdict.candidate.spans]
-        spans.sort(key=lambda item: (item[0] - item[1], -item[2].confidence, item[0]))
+        # Hardware first: its rules are precise, and "8 GPUs" must not lose its count to a longer phrase.
+        spans.sort(key=lambda item: (item[2].type != "hardware", item[0] - item[1], -item[2].confidence, item[0]))
+        facts = {id(verdict): self._facts(verdict) for verdict in judged}
         taken = np.zeros(len(text) + 1, dtype=bool)
         chosen = []
         for start, end, verdict in spans:
             if taken[start:end].any():
                 continue
             taken[start:end] = True
-            chosen.append(self._mention(start, end, verdict))
+            label, on_span = facts[id(verdict)]
+            chosen.append(self._mention(start, end, verdict, label, on_span.get((start, end), ())))
         chosen.sort(key=lambda candidate: (candidate.start, candidate.end))
         return chosen
 
-    def _mention(self, start: int, end: int, verdict: Judged) -> Candidate:
+    def _facts(self, verdict: Judged) -> tuple[str | None, dict[tuple[int, int], list[Candidate]]]:
+        """A kept concept's label, and its rule candidates of the chosen type by span (read once per concept: a
+        pathological text repeats one name thousands of times)."""
+        typed = [rule for rule in verdict.candidate.rules if rule.type == verdict.type]
+        on_span: dict[tuple[int, int], list[Candidate]] = {}
+        for rule in typed:
+            on_span.setdefault((rule.start, rule.end), []).append(rule)
+        return self.label(verdict, typed), on_span
+
+    def _mention(
+        self, start: int, end: int, verdict: Judged, label: str | None, exact: Sequence[Candidate]
+    ) -> Candidate:
         kind = verdict.type
-        same_span = [rule for rule in verdict.candidate.rules if rule.type == kind]
-        exact = [rule for rule in same_span if (rule.start, rule.end) == (start, end)]
         units = next((rule.units for rule in exact if rule.units is not None), None)
         vendor = next((rule.vendor for rule in exact if rule.vendor), None)
         proposed = (verdict.proposed and kind == "method") or (kind == "dataset" and any(r.proposed for r in exact))
-        return Candidate(
-            start, end, kind, SOURCE, verdict.confidence, self.label(verdict, same_span), proposed, units, vendor
-        )
+        return Candidate(start, end, kind, SOURCE, verdict.confidence, label, proposed, units, vendor)
 
     def label(self, verdict: Judged, typed_rules: list[Candidate]) -> str | None:
-        """The vocabulary's label, else the long form of the paper's or the corpus's abbreviation pair, else none
+        """The label a rule knows (the vocabulary's or a hardware family's first), else the long form of the
+        paper's or the corpus's abbreviation pair, else none
         (canonicalisation labels the concept from its text)."""
-        vocabulary = sorted(rule.label for rule in typed_rules if rule.label and rule.source.startswith("gazetteer"))
-        if vocabulary:
-            return vocabulary[0]
+        known = sorted((not rule.source.startswith(_KNOWING), rule.label) for rule in typed_rules if rule.label)
+        if known:
+            return known[0][1]
         candidate = verdict.candidate
         if candidate.long_form is not None:
             return normal_label(candidate.long_form)

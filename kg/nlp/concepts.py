@@ -9,6 +9,7 @@ for the classifier, not a decision.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -33,8 +34,8 @@ class ConceptCandidate:
 
     def surface(self, text: str) -> str:
         """Its most frequent surface form (the first one on a tie): what shape features describe."""
-        forms = [text[start:end] for start, end in self.ordered_spans()]
-        return max(forms, key=lambda form: (forms.count(form), -forms.index(form)))
+        counts = Counter(text[start:end] for start, end in self.ordered_spans())
+        return counts.most_common(1)[0][0]  # ties keep first-seen order
 
 
 PhraseFilter = Callable[[Phrase], bool]
@@ -56,14 +57,14 @@ def concept_candidates(
             entry.spans.add((candidate.start, candidate.end))
             entry.rules.append(candidate)
     for phrase in phrases(text):
-        entry = found.get(phrase.key)
-        if entry is None:
+        known = found.get(phrase.key)
+        if known is None:
             if not keep_phrase(phrase):
                 continue
-            entry = found[phrase.key] = ConceptCandidate(phrase.key)
-        entry.spans.add((phrase.start, phrase.end))
-        if not entry.words:
-            entry.words = phrase.words
+            known = found[phrase.key] = ConceptCandidate(phrase.key)
+        known.spans.add((phrase.start, phrase.end))
+        if not known.words:
+            known.words = phrase.words
     _merge_pairs(text, found)
     return sorted(found.values(), key=lambda entry: min(entry.spans))
 

@@ -9,6 +9,7 @@ same phrase gets the same features in any paper with the same context.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from kg.nlp.concepts import ConceptCandidate
@@ -87,6 +88,8 @@ def _lexical_features(words: list[str], features: Features) -> None:
     features[f"first={words[0].lower()}"] = 1
     if len(words) == 1:
         features[f"word={head}"] = 1
+    for word in words[:-1]:
+        features[f"contains={word.lower()}"] = 1
     if any("-" in word for word in words):
         features["hyphen"] = 1
 
@@ -125,6 +128,9 @@ def _corpus_features(candidate: ConceptCandidate, stats: CorpusStats, shape: str
 
 
 _WINDOW = 3  # words on each side that count as an occurrence's neighbourhood
+# A stated value: "50%", "3.5 points", "2x", "by 12": what a paper reports for a metric.
+_VALUE = re.compile(r"\d(?:[\d.,]*\d)?\s?(?:\\?%|\u00d7|x\b|times\b|points?\b|pp\b)|\bby\s+\d")
+_VALUE_REACH = 40  # characters on each side of an occurrence searched for a value
 
 
 def _context_features(candidate: ConceptCandidate, text: str, features: Features) -> None:
@@ -140,3 +146,18 @@ def _context_features(candidate: ConceptCandidate, text: str, features: Features
         for word in before[-_WINDOW:] + after[:_WINDOW]:
             if word and word not in STOP_WORDS:
                 features[f"near={word}"] = 1
+        # Whether a name-like run of words goes on past the occurrence: "language model" inside "large language
+        # model" is a fragment, "language model" alone may be the concept.
+        left = _continues(text[max(0, start - 1) : start], before)
+        right = _continues(text[end : end + 1], after, leading=False)
+        features[f"run={'L' * left}{'R' * right}"] = 1
+        if _VALUE.search(text, max(0, start - _VALUE_REACH), min(len(text), end + _VALUE_REACH)):
+            features["value_near"] = 1  # "run=": the occurrence is a whole run
+
+
+def _continues(gap: str, words: list[str], leading: bool = True) -> bool:
+    """Whether the word across a single-space `gap` belongs to the same run (not a closed-class word)."""
+    if gap != " " or not words:
+        return False
+    word = words[-1] if leading else words[0]
+    return bool(word) and word not in STOP_WORDS and word.isalnum()
