@@ -261,16 +261,24 @@ class CrossValidation:
 
 
 def cross_validate(
-    data: TrainingData, stats_path: Path, folds: int = FOLDS, seed: int = SEED, progress: Progress = _no_progress
+    data: TrainingData,
+    stats_path: Path,
+    folds: int = FOLDS,
+    seed: int = SEED,
+    progress: Progress = _no_progress,
+    share: float = 1.0,
 ) -> CrossValidation:
+    """Out-of-fold scores; with `share` < 1 each fold's model sees only that share of its training papers (a
+    seeded choice), which gives a point of the learning curve."""
     fold_of = assign_folds(len(data.papers), folds, seed)
+    in_share = _training_share(len(data.papers), share, seed)
     predictions: dict[str, dict[str, Any]] = {}
     raw: list[np.ndarray] = []
     correct: list[np.ndarray] = []
     with tempfile.TemporaryDirectory(prefix="kg-train-") as folder:
         for fold in range(folds):
             progress("cross-validate", fold, folds)
-            train = [row for row in data.rows if fold_of[row.paper] != fold]
+            train = [row for row in data.rows if fold_of[row.paper] != fold and in_share[row.paper]]
             test = [row for row in data.rows if fold_of[row.paper] == fold]
             model = fit(train)
             kept = kept_rows(test, model.phrase_filter)
@@ -289,6 +297,25 @@ def cross_validate(
     progress("cross-validate", folds, folds)
     gold = {paper.id: data.gold[index] for index, paper in enumerate(data.papers)}
     return CrossValidation(score_concepts(gold, predictions), np.concatenate(raw), np.concatenate(correct), predictions)
+
+
+def _training_share(count: int, share: float, seed: int) -> list[bool]:
+    """Whether each paper may be trained on: a seeded `share` of them (all when `share` is 1)."""
+    order = list(range(count))
+    random.Random(seed + 1).shuffle(order)
+    allowed = set(order[: round(count * share)])
+    return [index in allowed for index in range(count)]
+
+
+LEARNING_CURVE = (0.25, 0.5, 0.75, 1.0)
+
+
+def learning_curve(data: TrainingData, stats_path: Path, folds: int, seed: int, progress: Progress) -> dict[str, float]:
+    """Cross-validated micro F1 with each fold's model trained on a share of its training papers."""
+    return {
+        f"{share:.0%}": round(cross_validate(data, stats_path, folds, seed, progress, share).scores.micro.f1, 3)
+        for share in LEARNING_CURVE
+    }
 
 
 def candidate_ceiling(data: TrainingData) -> dict[str, float]:
@@ -313,10 +340,12 @@ def train(
     folds: int = FOLDS,
     seed: int = SEED,
     progress: Progress = _no_progress,
+    with_learning_curve: bool = False,
 ) -> tuple[ConceptModel, CrossValidation]:
     """The final model (fitted on every paper, calibrated out of fold) and its cross-validation."""
     data = collect(concept_set, stats, progress)
     validation = cross_validate(data, stats_path, folds, seed, progress)
+    curve = learning_curve(data, stats_path, folds, seed, progress) if with_learning_curve else None
     calibration = fit_calibration(validation.raw, validation.correct.astype(float))
     model = fit(data.rows, calibration)
     meta = {
@@ -328,6 +357,8 @@ def train(
         "candidate_ceiling": candidate_ceiling(data),
         "precision_at_confidence": precision_at(calibration, validation.raw, validation.correct, CONFIDENT),
     }
+    if curve is not None:
+        meta["learning_curve"] = curve
     return ConceptModel(
         model.types, model.proposed, calibration, model.phrase_filter, model.threshold, meta
     ), validation
