@@ -29,7 +29,7 @@ from kg.nlp.candidates import TITLE_END, candidates, text_of
 from kg.nlp.classifier import worth_judging
 from kg.nlp.concepts import ConceptCandidate, concept_candidates
 from kg.nlp.corpus_stats import CorpusStats
-from kg.nlp.features import Features, PaperContext, candidate_features
+from kg.nlp.features import Evidence, Features, PaperContext, candidate_features
 from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.model import NONE, Calibration, ConceptModel, LinearModel, PhraseFilter
 from kg.nlp.ngrams import concept_key
@@ -74,7 +74,7 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 def collect(concept_set: ConceptSet, stats: CorpusStats, progress: Progress = _no_progress) -> TrainingData:
     """Every paper's candidate concepts, featurised and labelled (the n-gram filter not yet applied)."""
     extractor = Extractor(extractor="candidates")
-    lexicon = pipeline_lexicon(extractor.nlp)
+    evidence = Evidence.of(stats, pipeline_lexicon(extractor.nlp))
     papers = tuple(concept_set.papers)
     gold = tuple(concept_set.gold[paper.id] for paper in papers)
     rows: list[Row] = []
@@ -93,7 +93,7 @@ def collect(concept_set: ConceptSet, stats: CorpusStats, progress: Progress = _n
             rows.append(
                 Row(
                     index,
-                    candidate_features(candidate, paper_context, stats, lexicon),
+                    candidate_features(candidate, paper_context, evidence),
                     label,
                     proposed,
                     words[0].lower() if words else None,

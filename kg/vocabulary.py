@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
@@ -70,14 +71,27 @@ class Lexicon:
     heads: Mapping[str, frozenset[str]]
     generic: frozenset[str]
 
+    @cached_property
+    def _heads_by_last_word(self) -> dict[str, list[tuple[str, int, str]]]:
+        """(head, type order, type) by the head's last word: a phrase can only end with heads ending in its own
+        last word (or in the part of it after a hyphen)."""
+        index: dict[str, list[tuple[str, int, str]]] = {}
+        for order, kind in enumerate(CONCEPT_TYPES):
+            for head in self.heads.get(kind, frozenset()):
+                index.setdefault(head.rsplit(" ", 1)[-1], []).append((head, order, kind))
+        return index
+
     def types_of_head(self, phrase: str) -> tuple[str, ...]:
         """The types whose heads end `phrase` (case-insensitive), longest head first, then in CONCEPT_TYPES order."""
         lowered = " ".join(phrase.lower().split())
+        last = lowered.rsplit(" ", 1)[-1]
+        after_hyphen = last.rsplit("-", 1)[-1]
+        index = self._heads_by_last_word
+        possible = index.get(last, []) + (index.get(after_hyphen, []) if after_hyphen != last else [])
         found: list[tuple[int, int, str]] = []
-        for order, kind in enumerate(CONCEPT_TYPES):
-            for head in self.heads.get(kind, frozenset()):
-                if lowered == head or lowered.endswith(" " + head) or lowered.endswith("-" + head):
-                    found.append((-len(head), order, kind))
+        for head, order, kind in possible:
+            if lowered == head or lowered.endswith(" " + head) or lowered.endswith("-" + head):
+                found.append((-len(head), order, kind))
         seen: dict[str, None] = {}
         for _, _, kind in sorted(found):
             seen.setdefault(kind, None)

@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from kg.nlp.candidates import MENTIONS, TITLE_END, Candidate, candidates, text_of
 from kg.nlp.concepts import ConceptCandidate, concept_candidates
 from kg.nlp.corpus_stats import STATS_FILE, CorpusStats
-from kg.nlp.features import Features, PaperContext, candidate_features
+from kg.nlp.features import Evidence, Features, PaperContext, candidate_features
 from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.model import MODEL_FILE, ConceptModel
 from kg.nlp.ngrams import Phrase
@@ -45,9 +45,9 @@ class Judged:
 
 class Classifier:
     def __init__(self, lexicon: Lexicon, model: ConceptModel, stats: CorpusStats) -> None:
-        self.lexicon = lexicon
         self.model = model
         self.stats = stats
+        self.evidence = Evidence.of(stats, lexicon)
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -66,7 +66,7 @@ class Classifier:
     def features(self, doc: Doc, found: list[ConceptCandidate]) -> list[Features]:
         text = text_of(doc)
         paper = PaperContext(text, doc.user_data.get(TITLE_END, 0))
-        return [candidate_features(candidate, paper, self.stats, self.lexicon) for candidate in found]
+        return [candidate_features(candidate, paper, self.evidence) for candidate in found]
 
     def judge(self, found: list[ConceptCandidate], features: list[Features]) -> list[Judged]:
         """The candidates the model keeps, with their type, calibrated confidence and proposal flag."""

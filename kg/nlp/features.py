@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.nlp.concepts import ConceptCandidate
 from kg.nlp.corpus_stats import CorpusStats
@@ -22,6 +24,23 @@ Features = dict[str, float]
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What features read besides the paper: the corpus statistics and the cue lexicon's head nouns and generic
+    phrases, with the lexicon's lookups memoised (the same surfaces recur paper after paper, and finding the head
+    types of a phrase scans every head)."""
+
+    stats: CorpusStats
+    head_types: Callable[[str], tuple[str, ...]]
+    is_generic: Callable[[str], bool]
+
+    @classmethod
+    def of(cls, stats: CorpusStats, lexicon: Lexicon) -> Evidence:
+        return cls(
+            stats, lru_cache(maxsize=1 << 16)(lexicon.types_of_head), lru_cache(maxsize=1 << 16)(lexicon.is_generic)
+        )
+
+
+@dataclass(frozen=True)
 class PaperContext:
     """What features read besides the candidate: the paper's text and where its title ends."""
 
@@ -29,9 +48,7 @@ class PaperContext:
     title_end: int
 
 
-def candidate_features(
-    candidate: ConceptCandidate, paper: PaperContext, stats: CorpusStats, lexicon: Lexicon
-) -> Features:
+def candidate_features(candidate: ConceptCandidate, paper: PaperContext, evidence: Evidence) -> Features:
     text = paper.text
     surface = candidate.surface(text)
     features: Features = {}
@@ -41,12 +58,12 @@ def candidate_features(
     words = surface.split()
     features[f"words={min(len(words), 5)}"] = 1
     _lexical_features(words, features)
-    for kind in lexicon.types_of_head(surface):
+    for kind in evidence.head_types(surface):
         features[f"head_type={kind}"] = 1
-    if lexicon.is_generic(surface) or lexicon.is_generic(" ".join([*words[:-1], singular(words[-1].lower())])):
+    if evidence.is_generic(surface) or evidence.is_generic(" ".join([*words[:-1], singular(words[-1].lower())])):
         features["generic"] = 1
     _position_features(candidate, paper, features)
-    _corpus_features(candidate, stats, shape, features)
+    _corpus_features(candidate, evidence.stats, shape, features)
     _context_features(candidate, text, features)
     return features
 
