@@ -91,3 +91,9 @@ def test_kg_extract_chooses_the_extractor_and_refuses_an_unknown_one(kg_cli: Cal
     run = kg_cli("extract", str(listing), "--extractor", "neural", "-q")
     assert run.status == 2
     assert "--extractor" in run.stderr
+
+
+def test_a_dataset_written_with_its_noun_is_the_same_dataset(learned: Extractor) -> None:
+    with_noun = extract(learned, "We evaluate our model on the MATH benchmark and report accuracy.")
+    bare = extract(learned, "Results on MATH show gains of 5 points over the baseline.")
+    assert concepts(with_noun, "dataset") == concepts(bare, "dataset") == {"MATH"}

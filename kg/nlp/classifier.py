@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from kg.nlp.features import Evidence, Features, PaperContext, candidate_features
 from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.model import MODEL_FILE, ConceptModel
 from kg.nlp.ngrams import Phrase
+from kg.nlp.resolver import dataset_name, dataset_nouns
 from kg.nlp.text import is_name_like, normal_label
 from kg.vocabulary import Lexicon
 
@@ -48,6 +50,8 @@ class Classifier:
         self.model = model
         self.stats = stats
         self.evidence = Evidence.of(stats, lexicon)
+        nouns = dataset_nouns(lexicon)
+        self.dataset_name = lru_cache(maxsize=1 << 16)(lambda surface: dataset_name(surface, nouns))
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -95,7 +99,7 @@ class Classifier:
         spans = [(start, end, verdict) for verdict in judged for start, end in verdict.candidate.spans]
         # Hardware first: its rules are precise, and "8 GPUs" must not lose its count to a longer phrase.
         spans.sort(key=lambda item: (item[2].type != "hardware", item[0] - item[1], -item[2].confidence, item[0]))
-        facts = {id(verdict): self._facts(verdict) for verdict in judged}
+        facts = {id(verdict): self._facts(verdict, text) for verdict in judged}
         taken = np.zeros(len(text) + 1, dtype=bool)
         chosen = []
         for start, end, verdict in spans:
@@ -107,14 +111,14 @@ class Classifier:
         chosen.sort(key=lambda candidate: (candidate.start, candidate.end))
         return chosen
 
-    def _facts(self, verdict: Judged) -> tuple[str | None, dict[tuple[int, int], list[Candidate]]]:
+    def _facts(self, verdict: Judged, text: str) -> tuple[str | None, dict[tuple[int, int], list[Candidate]]]:
         """A kept concept's label, and its rule candidates of the chosen type by span (read once per concept: a
         pathological text repeats one name thousands of times)."""
         typed = [rule for rule in verdict.candidate.rules if rule.type == verdict.type]
         on_span: dict[tuple[int, int], list[Candidate]] = {}
         for rule in typed:
             on_span.setdefault((rule.start, rule.end), []).append(rule)
-        return self.label(verdict, typed), on_span
+        return self.label(verdict, typed, text), on_span
 
     def _mention(
         self, start: int, end: int, verdict: Judged, label: str | None, exact: Sequence[Candidate]
@@ -125,7 +129,7 @@ class Classifier:
         proposed = (verdict.proposed and kind == "method") or (kind == "dataset" and any(r.proposed for r in exact))
         return Candidate(start, end, kind, SOURCE, verdict.confidence, label, proposed, units, vendor)
 
-    def label(self, verdict: Judged, typed_rules: list[Candidate]) -> str | None:
+    def label(self, verdict: Judged, typed_rules: list[Candidate], text: str) -> str | None:
         """The label a rule knows (the vocabulary's or a hardware family's first), else the long form of the
         paper's or the corpus's abbreviation pair, else none
         (canonicalisation labels the concept from its text)."""
@@ -133,6 +137,10 @@ class Classifier:
         if known:
             return known[0][1]
         candidate = verdict.candidate
+        if verdict.type == "dataset":  # "MATH benchmark" is the dataset MATH, as the rules label it
+            named = self.dataset_name(candidate.long_form or candidate.surface(text))
+            if named:
+                return named
         if candidate.long_form is not None:
             return normal_label(candidate.long_form)
         expansion = self.stats.expansions.get(candidate.key)

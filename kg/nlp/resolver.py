@@ -34,10 +34,10 @@ class Resolver:
         self.lexicon = lexicon
         self.guess_below = guess_below
         self.min_confidence = min_confidence
-        self.dataset_nouns = sorted(lexicon.heads.get("dataset", ()), key=len, reverse=True)
+        self.dataset_nouns = dataset_nouns(lexicon)
         # The same surface forms recur in every abstract: decide each one once (bounded memo per component).
         self.generic_surface = lru_cache(maxsize=1 << 16)(self._generic_surface)
-        self.dataset_name = lru_cache(maxsize=1 << 16)(self._dataset_name)
+        self.dataset_name = lru_cache(maxsize=1 << 16)(lambda surface: dataset_name(surface, self.dataset_nouns))
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -128,14 +128,20 @@ class Resolver:
         label = self.dataset_name(text[candidate.start : candidate.end])
         return candidate if label is None else candidate._replace(label=label)
 
-    def _dataset_name(self, surface: str) -> str | None:
-        """The label of the name in "Europarl corpus" ("Europarl"), or None when the surface is no name and noun."""
-        for noun in self.dataset_nouns:
-            if surface.endswith(" " + noun):  # the lexicon's nouns are lower case: a capitalised one is a name
-                rest = surface[: -len(noun)].rstrip()
-                if rest != rest.lower():
-                    return normal_label(rest)
-        return None
+
+def dataset_nouns(lexicon: Lexicon) -> tuple[str, ...]:
+    """The lexicon's dataset head nouns ("corpus", "benchmark"), longest first."""
+    return tuple(sorted(lexicon.heads.get("dataset", ()), key=len, reverse=True))
+
+
+def dataset_name(surface: str, nouns: tuple[str, ...]) -> str | None:
+    """The label of the name in "Europarl corpus" ("Europarl"), or None when the surface is no name and noun."""
+    for noun in nouns:
+        if surface.endswith(" " + noun):  # the lexicon's nouns are lower case: a capitalised one is a name
+            rest = surface[: -len(noun)].rstrip()
+            if rest != rest.lower():
+                return normal_label(rest)
+    return None
 
 
 def _merged(same: list[Candidate]) -> Candidate:
