@@ -5,11 +5,12 @@ by length and confidence (`kg_resolver`); "learned" (the default, see README "Ex
 candidate concept with the model `kg train` fits (`kg_classifier`).  "candidates" stops before either, for
 training, which reads every candidate.
 
-No pretrained model exists here and nothing may be downloaded, so every component is rule-based and the order
-matters: the token view with its word classes first (every later component reads it), the gazetteer and hardware
-patterns (they know exact names), then head-noun phrases and context patterns (which defer to them), then
-abbreviation pairs and the proposal (which read what came before), then the resolver that picks one reading, and
-results, which tie numbers to the resolved metrics.  Components exchange candidates through `kg.nlp.candidates`.
+No pretrained model exists here and nothing may be downloaded: the components are rules, and the classifier's
+model is fitted here and ships in the package (`kg/data/`).  The order matters: the token view with its word
+classes first (every later component reads it), the gazetteer and hardware patterns (they know exact names), then
+head-noun phrases and context patterns (which defer to them), then abbreviation pairs and the proposal (which read
+what came before), then the resolver or the classifier that picks the mentions, and results, which tie numbers to
+the chosen metrics.  Components exchange candidates through `kg.nlp.candidates`.
 """
 
 from __future__ import annotations
@@ -52,7 +53,6 @@ EXTRACTORS: dict[str, tuple[str, ...]] = {
     "rules": (*PROPOSERS, "kg_resolver", "kg_results"),
     "candidates": PROPOSERS,
 }
-COMPONENTS = EXTRACTORS["rules"]
 _USES_VOCABULARY = frozenset({"kg_gazetteer"})
 _USES_LEXICON = frozenset({"kg_tokens"})  # the others read the lexicon it loads
 
