@@ -8,11 +8,13 @@ A failed write (a full disk, a read-only folder) raises `WriteError` naming the 
 from __future__ import annotations
 
 import contextlib
+import gzip
+import json
 import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from kg.errors import WriteError
 
@@ -85,3 +87,16 @@ def atomic_write_text(path: Path, text: str) -> None:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     with atomic_open(path, "wb", encoding=None) as handle:
         handle.write(data)
+
+
+def write_json_gz(path: Path, document: object) -> None:
+    """`document` as gzipped JSON with sorted keys and no time stamp in the gzip header, written atomically: the
+    same document always gives the same bytes (the model and statistics `kg train` ships are compared byte for
+    byte)."""
+    data = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    atomic_write_bytes(path, gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def read_json_gz(path: Path) -> Any:
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        return json.load(stream)

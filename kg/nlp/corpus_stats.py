@@ -13,14 +13,12 @@ acronym ("GRPO" is "Group Relative Policy Optimization" in every paper).
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.atomic import atomic_write_bytes
+from kg.atomic import read_json_gz, write_json_gz
 from kg.nlp.abbreviations import written_pairs
 from kg.nlp.ngrams import concept_key, phrases, word_runs
 from kg.records import Paper
@@ -49,19 +47,12 @@ class CorpusStats:
         return self.phrases.get(key)
 
     def save(self, path: Path) -> None:
-        """Deterministic bytes: sorted keys, and a gzip header without a time stamp."""
-        document = {
-            "papers": self.papers,
-            "phrases": {key: list(self.phrases[key].__dict__.values()) for key in sorted(self.phrases)},
-            "expansions": dict(sorted(self.expansions.items())),
-        }
-        data = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
-        atomic_write_bytes(path, gzip.compress(data, compresslevel=9, mtime=0))
+        phrases = {key: list(stat.__dict__.values()) for key, stat in self.phrases.items()}
+        write_json_gz(path, {"papers": self.papers, "phrases": phrases, "expansions": self.expansions})
 
     @classmethod
     def load(cls, path: Path = STATS_FILE) -> CorpusStats:
-        with gzip.open(path, "rt", encoding="utf-8") as stream:
-            document = json.load(stream)
+        document = read_json_gz(path)
         phrases = {key: PhraseStat(*values) for key, values in document["phrases"].items()}
         return cls(document["papers"], phrases, document["expansions"])
 

@@ -12,8 +12,6 @@ The file is gzipped JSON with sorted keys, so a retrained model is byte-identica
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from kg.atomic import atomic_write_bytes
+from kg.atomic import read_json_gz, write_json_gz
 from kg.nlp.features import Features
 from kg.nlp.ngrams import Phrase
 
@@ -134,13 +132,11 @@ class ConceptModel:
             "threshold": self.threshold,
             "meta": self.meta,
         }
-        data = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-        atomic_write_bytes(path, gzip.compress(data, compresslevel=9, mtime=0))
+        write_json_gz(path, document)
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> ConceptModel:
-        with gzip.open(path, "rt", encoding="utf-8") as stream:
-            document = json.load(stream)
+        document = read_json_gz(path)
         calibration = document["calibration"]
         return cls(
             LinearModel.from_json(document["types"]),
