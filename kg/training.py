@@ -31,7 +31,7 @@ from kg.nlp.concepts import ConceptCandidate, concept_candidates
 from kg.nlp.corpus_stats import CorpusStats
 from kg.nlp.features import Evidence, Features, PaperContext, candidate_features
 from kg.nlp.lexical import pipeline_lexicon
-from kg.nlp.model import NONE, Calibration, ConceptModel, LinearModel, PhraseFilter
+from kg.nlp.model import NONE, Calibration, ConceptModel, LinearModel, PhraseFilter, decisions
 from kg.nlp.ngrams import concept_key
 from kg.nlp.text import normal_label
 from kg.records import CONCEPT_TYPES, Paper
@@ -153,8 +153,7 @@ def kept_rows(rows: Sequence[Row], phrase_filter: PhraseFilter) -> list[Row]:
     return [
         row
         for row in rows
-        if row.first_word is None
-        or (row.first_word not in phrase_filter.first and row.last_word not in phrase_filter.last)
+        if row.first_word is None or row.last_word is None or phrase_filter.keeps(row.first_word, row.last_word)
     ]
 
 
@@ -209,17 +208,12 @@ def inner_threshold(rows: Sequence[Row]) -> float:
         found: set[tuple[int, tuple[str, int] | None]] = set()
         predicted = 0
         for probabilities, classes, test in decided:
-            none = list(classes).index(NONE)
-            concept = 1 - probabilities[:, none]
-            typed = probabilities.copy()
-            typed[:, none] = -1
-            chosen = classes[typed.argmax(axis=1)]
-            keep = concept >= threshold
-            predicted += int(keep.sum())
+            best, _ = decisions(probabilities, list(classes).index(NONE), threshold)
+            predicted += int((best >= 0).sum())
             found.update(
                 (row.paper, row.entity)
-                for row, kept, kind in zip(test, keep, chosen, strict=True)
-                if kept and kind == row.label
+                for row, column in zip(test, best, strict=True)
+                if column >= 0 and classes[column] == row.label
             )
         tp = len(found)
         f1 = 2 * tp / (predicted + positives) if predicted + positives else 0.0

@@ -47,7 +47,11 @@ class PhraseFilter:
     last: frozenset[str] = frozenset()
 
     def __call__(self, phrase: Phrase) -> bool:
-        return phrase.words[0].lower() not in self.first and phrase.words[-1].lower() not in self.last
+        return self.keeps(phrase.words[0].lower(), phrase.words[-1].lower())
+
+    def keeps(self, first: str, last: str) -> bool:
+        """Whether a phrase bounded by these lower-cased words is judged."""
+        return first not in self.first and last not in self.last
 
 
 @dataclass(frozen=True)
@@ -116,12 +120,7 @@ class ConceptModel:
     def decide(self, rows: Sequence[Features]) -> tuple[np.ndarray, np.ndarray]:
         """The most likely type of each row (its column in `types.classes`; -1 for not kept) and its raw
         probability."""
-        probabilities = self.types.probabilities(rows)
-        none = self.types.classes.index(NONE)
-        concept = 1 - probabilities[:, none]
-        probabilities[:, none] = -1
-        best = probabilities.argmax(axis=1)
-        return np.where(concept >= self.threshold, best, -1), probabilities[np.arange(len(rows)), best]
+        return decisions(self.types.probabilities(rows), self.types.classes.index(NONE), self.threshold)
 
     def save(self, path: Path) -> None:
         document = {
@@ -146,3 +145,13 @@ class ConceptModel:
             document["threshold"],
             document.get("meta", {}),
         )
+
+
+def decisions(probabilities: np.ndarray, none: int, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of class probabilities (column `none` for "not a concept"): the column of its most likely
+    type, or -1 when its probability of being some concept is under `threshold`, and that type's probability."""
+    typed = probabilities.copy()
+    typed[:, none] = -1
+    best = typed.argmax(axis=1)
+    kept = np.where(1 - probabilities[:, none] >= threshold, best, -1)
+    return kept, typed[np.arange(len(typed)), best]
