@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,7 @@ from kg.nlp.features import Evidence, Features, PaperContext, candidate_features
 from kg.nlp.lexical import pipeline_lexicon
 from kg.nlp.model import MODEL_FILE, ConceptModel
 from kg.nlp.ngrams import Phrase
-from kg.nlp.resolver import dataset_name, dataset_nouns
+from kg.nlp.resolver import dataset_namer
 from kg.nlp.text import is_name_like, normal_label
 from kg.vocabulary import Lexicon
 
@@ -48,10 +47,8 @@ class Judged:
 class Classifier:
     def __init__(self, lexicon: Lexicon, model: ConceptModel, stats: CorpusStats) -> None:
         self.model = model
-        self.stats = stats
         self.evidence = Evidence.of(stats, lexicon)
-        nouns = dataset_nouns(lexicon)
-        self.dataset_name = lru_cache(maxsize=1 << 16)(lambda surface: dataset_name(surface, nouns))
+        self.dataset_name = dataset_namer(lexicon)
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -62,7 +59,7 @@ class Classifier:
 
     def keeps_phrase(self, phrase: Phrase) -> bool:
         """An n-gram is judged when no filtered word bounds it and it looks like a name or the corpus uses it."""
-        return self.model.phrase_filter(phrase) and worth_judging(phrase.words, phrase.key, self.stats)
+        return self.model.phrase_filter(phrase) and worth_judging(phrase.words, phrase.key, self.evidence.stats)
 
     def candidates(self, doc: Doc) -> list[ConceptCandidate]:
         return concept_candidates(text_of(doc), candidates(doc), self.keeps_phrase)
@@ -143,7 +140,7 @@ class Classifier:
                 return named
         if candidate.long_form is not None:
             return normal_label(candidate.long_form)
-        expansion = self.stats.expansions.get(candidate.key)
+        expansion = self.evidence.stats.expansions.get(candidate.key)
         return normal_label(expansion) if expansion else None
 
 

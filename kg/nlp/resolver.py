@@ -11,6 +11,7 @@ hardware count or vendor).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from spacy.language import Language
@@ -34,10 +35,9 @@ class Resolver:
         self.lexicon = lexicon
         self.guess_below = guess_below
         self.min_confidence = min_confidence
-        self.dataset_nouns = dataset_nouns(lexicon)
         # The same surface forms recur in every abstract: decide each one once (bounded memo per component).
         self.generic_surface = lru_cache(maxsize=1 << 16)(self._generic_surface)
-        self.dataset_name = lru_cache(maxsize=1 << 16)(lambda surface: dataset_name(surface, self.dataset_nouns))
+        self.dataset_name = dataset_namer(lexicon)
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
@@ -129,9 +129,11 @@ class Resolver:
         return candidate if label is None else candidate._replace(label=label)
 
 
-def dataset_nouns(lexicon: Lexicon) -> tuple[str, ...]:
-    """The lexicon's dataset head nouns ("corpus", "benchmark"), longest first."""
-    return tuple(sorted(lexicon.heads.get("dataset", ()), key=len, reverse=True))
+def dataset_namer(lexicon: Lexicon) -> Callable[[str], str | None]:
+    """`dataset_name` with the lexicon's dataset head nouns ("corpus", "benchmark"), longest first, memoised (the
+    same surfaces recur in every abstract)."""
+    nouns = tuple(sorted(lexicon.heads.get("dataset", ()), key=len, reverse=True))
+    return lru_cache(maxsize=1 << 16)(lambda surface: dataset_name(surface, nouns))
 
 
 def dataset_name(surface: str, nouns: tuple[str, ...]) -> str | None:
